@@ -1,0 +1,19 @@
+/** Root jest config: one run over every workspace package, TypeScript through SWC. */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>'],
+  testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+    ],
+  },
+  moduleNameMapper: {
+    '^@wine/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^mlflow-ts-client$': '<rootDir>/packages/mlflow-client/src/index.ts',
+  },
+  testTimeout: 30000,
+};
