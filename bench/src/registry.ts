@@ -1,0 +1,8 @@
+/** The benchmarks `pnpm run bench` knows. Each module exports one `Benchmark`. */
+export interface Benchmark {
+  readonly name: string;
+  readonly description: string;
+  run(): Promise<Record<string, unknown>>;
+}
+
+export const BENCHMARKS: readonly Benchmark[] = [];
