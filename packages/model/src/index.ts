@@ -2,3 +2,13 @@ export { FEATURE_NAMES, WINE_TYPES, TARGET_NAME } from './core/features';
 export type { FeatureName, WineType, WineRecord, LabeledWineRecord } from './core/features';
 export { ModelError, MODEL_ERROR_CODES, isModelError } from './errors';
 export type { ModelErrorCode } from './errors';
+export {
+  MODEL_COLUMNS,
+  WINE_TYPE_CODE,
+  WINE_TYPE_COLUMN,
+  encodeRecords,
+  targetsOf,
+} from './core/matrix';
+export type { Matrix } from './core/matrix';
+export { createRng, shuffleInPlace } from './core/rng';
+export type { Rng } from './core/rng';
