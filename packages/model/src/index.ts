@@ -12,3 +12,13 @@ export {
 export type { Matrix } from './core/matrix';
 export { createRng, shuffleInPlace } from './core/rng';
 export type { Rng } from './core/rng';
+export { rmse, mae, r2, regressionMetrics } from './core/metrics';
+export type { RegressionMetrics } from './core/metrics';
+export { trainTestSplit, kFold, takeRows, takeValues } from './core/split';
+export type { SplitIndices, TrainTestSplitOptions } from './core/split';
+export { computeReferenceProfile, describeDistribution, binIndex } from './core/reference-profile';
+export type {
+  BinnedDistribution,
+  ReferenceProfile,
+  ReferenceProfileOptions,
+} from './core/reference-profile';

@@ -1,4 +1,4 @@
-import { createRng, shuffleInPlace } from '@wine/model';
+import { ModelError, createRng, shuffleInPlace } from '@wine/model';
 
 describe('createRng (mulberry32)', () => {
   it('matches the reference mulberry32 sequence', () => {
@@ -31,11 +31,11 @@ describe('createRng (mulberry32)', () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN])('int(%p) throws', (bound) => {
-    expect(() => createRng(1).int(bound)).toThrow(RangeError);
+    expect(() => createRng(1).int(bound)).toThrow(ModelError);
   });
 
   it('rejects a non-finite seed', () => {
-    expect(() => createRng(Number.NaN)).toThrow(RangeError);
+    expect(() => createRng(Number.NaN)).toThrow(ModelError);
   });
 });
 

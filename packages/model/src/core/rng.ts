@@ -1,10 +1,12 @@
+import { ModelError } from '../errors';
+
 /**
  * Seeded pseudo-random numbers for splits, bootstrap samples and random search.
  *
  * Algorithm: mulberry32 (Tommy Ettinger, public domain) — a 32-bit state, 32-bit output
  * generator built only from `Math.imul` and shifts, so the sequence is identical on every
- * platform and Node version. Its statistical quality is ample for shuffling and sampling
- * (it passes PractRand to 2^32 outputs); it is not cryptographic.
+ * platform and Node version. Its period is 2^32, far more draws than a training run makes
+ * (splits, bootstraps, feature sampling); it is not cryptographic.
  */
 export interface Rng {
   /** Uniform float in [0, 1) with 32 bits of randomness. */
@@ -18,7 +20,7 @@ const TWO_POW_32 = 4294967296;
 /** Creates a mulberry32 generator; the same seed always yields the same sequence. */
 export function createRng(seed: number): Rng {
   if (!Number.isFinite(seed)) {
-    throw new RangeError(`rng seed must be a finite number, got ${seed}`);
+    throw new ModelError('PARAMS_INVALID', `rng seed must be a finite number, got ${seed}`);
   }
   // Seeds are reduced to 32 bits; integers keep their low bits, so seeds 0..2^32-1 are distinct.
   let state = Math.trunc(seed) >>> 0;
@@ -33,7 +35,10 @@ export function createRng(seed: number): Rng {
     next: () => nextUint32() / TWO_POW_32,
     int: (maxExclusive: number) => {
       if (!Number.isInteger(maxExclusive) || maxExclusive <= 0 || maxExclusive > TWO_POW_32) {
-        throw new RangeError(`rng.int bound must be an integer in 1..2^32, got ${maxExclusive}`);
+        throw new ModelError(
+          'PARAMS_INVALID',
+          `rng.int bound must be an integer in 1..2^32, got ${maxExclusive}`,
+        );
       }
       // Floor of a [0,1) float: bias is below 2^-32 * maxExclusive, negligible at our sizes.
       return Math.floor((nextUint32() / TWO_POW_32) * maxExclusive);
