@@ -22,3 +22,29 @@ export type {
   ReferenceProfile,
   ReferenceProfileOptions,
 } from './core/reference-profile';
+export { FEATURE_RULES, QUALITY_RULE } from './core/value-rules';
+export type { ValueRule } from './core/value-rules';
+export {
+  DataError,
+  describeRowError,
+  REQUIRED_COLUMNS,
+  canonicalColumnName,
+  detectDelimiter,
+  parseWineCsv,
+  inferWineType,
+  formatRejections,
+  datasetFingerprint,
+  loadWineCsv,
+  loadWineDataDir,
+  WINE_DATA_FILES,
+  UCI_WINE_ARCHIVE,
+} from './data/index';
+export type {
+  DataErrorCode,
+  RowError,
+  LoadResult,
+  ParseWineCsvOptions,
+  RejectionSummaryInput,
+  LoadWineCsvOptions,
+  UciWineArchive,
+} from './data/index';

@@ -1,0 +1,119 @@
+/**
+ * Shell scripts and the systemd unit the VM runs. Kept as plain text (not templated with
+ * values): everything deployment-specific is read from /etc/wine/*.env and secrets.map at
+ * run time, so this file can be reviewed as ordinary shell.
+ */
+
+export const PATHS = {
+  bootstrapEnv: '/etc/wine/bootstrap.env',
+  stackSettings: '/etc/wine/stack-settings.env',
+  secretsMap: '/etc/wine/secrets.map',
+  fetchRelease: '/usr/local/sbin/wine-fetch-release',
+  fetchSecrets: '/usr/local/sbin/wine-fetch-secrets',
+  unit: '/etc/systemd/system/wine-stack.service',
+  stackRoot: '/opt/wine',
+} as const;
+
+export const UNIT_NAME = 'wine-stack.service';
+
+/** IMDS token request for Key Vault; documented at learn.microsoft.com "how-to-use-vm-token". */
+export const IMDS_TOKEN_URL =
+  'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net';
+
+export const KEY_VAULT_API_VERSION = '7.4';
+
+export const FETCH_RELEASE_SCRIPT = `#!/bin/bash
+# Installs the pinned release once (download, verify, unpack), then points "current" at it.
+set -euo pipefail
+. ${PATHS.bootstrapEnv}
+dest="$STACK_ROOT/releases/$RELEASE_VERSION"
+if [ ! -f "$dest/.installed" ]; then
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  curl -fsSL --retry 10 --retry-delay 5 --retry-all-errors --max-time 600 \\
+    -o "$work/release.tar.gz" "$RELEASE_URL"
+  if [ -n "\${RELEASE_SHA256:-}" ]; then
+    echo "$RELEASE_SHA256  $work/release.tar.gz" | sha256sum --check --quiet -
+  else
+    echo "warning: no RELEASE_SHA256 configured; release integrity not verified" >&2
+  fi
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  tar -xzf "$work/release.tar.gz" -C "$dest" --no-same-owner
+  if [ ! -f "$dest/$COMPOSE_FILE" ]; then
+    echo "release $RELEASE_VERSION has no $COMPOSE_FILE at its root" >&2
+    exit 1
+  fi
+  touch "$dest/.installed"
+fi
+ln -sfn "$dest" "$STACK_ROOT/current"
+`;
+
+export const FETCH_SECRETS_SCRIPT = `#!/bin/bash
+# Writes the stack's .env from Key Vault with the VM's managed identity, so no secret value
+# passes through custom_data. Retries for a while: the identity's role assignment is created
+# after the VM, and Azure RBAC needs minutes to propagate.
+set -euo pipefail
+. ${PATHS.bootstrapEnv}
+umask 077
+deadline=$(( $(date +%s) + \${SECRETS_TIMEOUT_S:-1800} ))
+private=$(mktemp -d)
+trap 'rm -rf "$private"' EXIT
+
+with_retry() {
+  local delay=5
+  until "$@"; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "giving up after retries: $*" >&2
+      return 1
+    fi
+    sleep "$delay"
+    delay=$(( delay < 60 ? delay * 2 : 60 ))
+  done
+}
+
+# The bearer token goes into a header file, not argv, so other local users cannot read it in ps.
+fetch_token() {
+  local token
+  token=$(curl -fsS --max-time 10 -H 'Metadata: true' '${IMDS_TOKEN_URL}' | jq -er .access_token) || return 1
+  printf 'Authorization: Bearer %s\\n' "$token" > "$private/auth-header"
+}
+
+fetch_secret() {
+  curl -fsS --max-time 10 -H @"$private/auth-header" \\
+    "\${KEY_VAULT_URL%/}/secrets/$1?api-version=${KEY_VAULT_API_VERSION}" \\
+    | jq -er .value > "$private/value"
+}
+
+with_retry fetch_token
+env_file="$STACK_ROOT/current/.env"
+tmp=$(mktemp "$env_file.XXXXXX")
+cat ${PATHS.stackSettings} > "$tmp"
+while read -r env_var secret_name <&3; do
+  [ -n "$env_var" ] || continue
+  with_retry fetch_secret "$secret_name"
+  printf '%s=%s\\n' "$env_var" "$(cat "$private/value")" >> "$tmp"
+done 3< ${PATHS.secretsMap}
+chmod 600 "$tmp"
+mv -f "$tmp" "$env_file"
+`;
+
+export const STACK_UNIT = `[Unit]
+Description=Wine quality MLOps stack (docker compose)
+Requires=docker.service
+After=docker.service network-online.target
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+EnvironmentFile=${PATHS.bootstrapEnv}
+ExecStartPre=${PATHS.fetchRelease}
+ExecStartPre=${PATHS.fetchSecrets}
+ExecStart=/usr/bin/docker compose --project-name wine --project-directory \${STACK_ROOT}/current -f \${STACK_ROOT}/current/\${COMPOSE_FILE} up --detach --remove-orphans
+ExecStop=/usr/bin/docker compose --project-name wine --project-directory \${STACK_ROOT}/current -f \${STACK_ROOT}/current/\${COMPOSE_FILE} down
+TimeoutStartSec=45min
+
+[Install]
+WantedBy=multi-user.target
+`;

@@ -1,0 +1,13 @@
+export { checkAdminCidr, formatCidr, storageIpRules } from './cidr';
+export type { CidrCheck, Ipv4Cidr } from './cidr';
+export { buildCloudConfig, cloudConfigBase64, renderCloudConfig } from './cloud-init/cloud-config';
+export type { CloudConfigInput } from './cloud-init/cloud-config';
+export { ENV_VARS, loadConfig, parseConfig } from './config';
+export type { InfraConfig } from './config';
+export { INFRA_ERROR_CODES, InfraError } from './errors';
+export type { InfraErrorCode } from './errors';
+export { keyVaultUrl, resourceNames } from './naming';
+export type { ResourceNames } from './naming';
+export { SERVICE_PORTS, STACK_SECRETS } from './services';
+export type { ServicePort, StackSecret } from './services';
+export { STACK_NAME, WineStack } from './stack';

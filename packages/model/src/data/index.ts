@@ -1,0 +1,12 @@
+export { DataError, describeRowError } from './data-error';
+export type { DataErrorCode, RowError } from './data-error';
+export { REQUIRED_COLUMNS, canonicalColumnName, detectDelimiter } from './columns';
+export { parseWineCsv, inferWineType } from './parse-wine-csv';
+export type { LoadResult, ParseWineCsvOptions } from './parse-wine-csv';
+export { formatRejections } from './format-rejections';
+export type { RejectionSummaryInput } from './format-rejections';
+export { datasetFingerprint } from './fingerprint';
+export { loadWineCsv, loadWineDataDir, WINE_DATA_FILES } from './load';
+export type { LoadWineCsvOptions } from './load';
+export { UCI_WINE_ARCHIVE } from './uci-archive';
+export type { UciWineArchive } from './uci-archive';
