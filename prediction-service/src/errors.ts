@@ -1,0 +1,133 @@
+/**
+ * Error codes of the prediction service. They appear in every error body
+ * (`{ "error": { "code", "message", "details" } }`), so clients and dashboards depend on them:
+ * append-only, never rename or reuse a code (convention C9).
+ */
+export const SERVICE_ERROR_CODES = [
+  'MALFORMED_JSON',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'BATCH_TOO_LARGE',
+  'INVALID_REQUEST',
+  'INVALID_INPUT',
+  'IMPOSSIBLE_VALUE',
+  'UNAUTHORIZED',
+  'ADMIN_DISABLED',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'MODEL_NOT_READY',
+  'MODEL_RELOAD_REJECTED',
+  'INTERNAL',
+] as const;
+
+export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
+
+/** A `Record` so that adding a code without its status fails to compile. */
+export const HTTP_STATUS: Record<ServiceErrorCode, number> = {
+  MALFORMED_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  BATCH_TOO_LARGE: 413,
+  INVALID_REQUEST: 400,
+  INVALID_INPUT: 422,
+  IMPOSSIBLE_VALUE: 422,
+  UNAUTHORIZED: 401,
+  ADMIN_DISABLED: 404,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  MODEL_NOT_READY: 503,
+  MODEL_RELOAD_REJECTED: 409,
+  INTERNAL: 500,
+};
+
+/** One line per code, shown in the README and the OpenAPI document. */
+export const ERROR_DOCS: Record<ServiceErrorCode, string> = {
+  MALFORMED_JSON: 'The body is not valid JSON (or CSV for text/csv).',
+  UNSUPPORTED_MEDIA_TYPE: 'Content-Type must be application/json (or text/csv on /invocations).',
+  PAYLOAD_TOO_LARGE: 'The body is larger than MAX_BODY_BYTES.',
+  BATCH_TOO_LARGE: 'The batch has more rows than MAX_BATCH_ROWS.',
+  INVALID_REQUEST: 'The envelope is wrong (e.g. no or several MLflow input formats, empty batch).',
+  INVALID_INPUT:
+    'A record is missing a feature, has a non-number or non-finite value, an unknown field, or a wine_type other than red/white.',
+  IMPOSSIBLE_VALUE:
+    'A value is physically impossible (negative concentration, pH outside 0–14, density outside 0.9–1.1, alcohol outside 0–100).',
+  UNAUTHORIZED: 'Admin endpoint: missing or wrong bearer token.',
+  ADMIN_DISABLED: 'Admin endpoints are disabled because ADMIN_TOKEN is not set.',
+  NOT_FOUND: 'No such route.',
+  METHOD_NOT_ALLOWED: 'The route exists but not for this method.',
+  MODEL_NOT_READY: 'No model is loaded yet.',
+  MODEL_RELOAD_REJECTED: 'The candidate model failed validation; the previous model keeps serving.',
+  INTERNAL: 'An unexpected server error (a bug); the request id is in the logs.',
+};
+
+/** One entry of `error.details`: where (`instances[3].ph`) and what went wrong. */
+export interface ErrorDetail {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  readonly code: ServiceErrorCode;
+  readonly details: readonly ErrorDetail[];
+
+  constructor(
+    code: ServiceErrorCode,
+    message: string,
+    options?: { details?: readonly ErrorDetail[]; cause?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options?.details ?? [];
+  }
+
+  get status(): number {
+    return HTTP_STATUS[this.code];
+  }
+}
+
+/** The JSON body sent for an error. */
+export interface ErrorBody {
+  error: { code: ServiceErrorCode; message: string; details: readonly ErrorDetail[] };
+}
+
+export function errorBody(error: ServiceError): ErrorBody {
+  return { error: { code: error.code, message: error.message, details: error.details } };
+}
+
+/**
+ * Normalises anything thrown inside a request into a ServiceError. body-parser's errors are
+ * translated by their `type`, so bad input never surfaces as a 500.
+ */
+export function toServiceError(value: unknown): ServiceError {
+  if (value instanceof ServiceError) return value;
+  const type = errorField(value, 'type');
+  switch (type) {
+    case 'entity.parse.failed':
+      return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON.');
+    case 'entity.too.large':
+      return new ServiceError('PAYLOAD_TOO_LARGE', 'The request body is too large.', {
+        details: [{ path: '', message: `limit is ${String(errorField(value, 'limit'))} bytes` }],
+      });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ServiceError('UNSUPPORTED_MEDIA_TYPE', 'Only UTF-8 bodies are supported.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new ServiceError('INVALID_REQUEST', 'The request body could not be read.');
+    default:
+      break;
+  }
+  const status = errorField(value, 'status');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ServiceError('INVALID_REQUEST', 'The request could not be processed.');
+  }
+  return new ServiceError('INTERNAL', 'Internal server error.', { cause: value });
+}
+
+function errorField(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}

@@ -1,0 +1,80 @@
+/**
+ * Every metric of the service, declared once on an injected registry (convention C11).
+ * Names follow Prometheus conventions: snake_case, unit suffix, `_total` on counters.
+ * The registry itself is created only in main.ts (or by tests).
+ */
+import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
+
+export const METRIC_NAMES = {
+  httpRequestDuration: 'http_request_duration_seconds',
+  predictions: 'wine_predictions_total',
+  predictionValue: 'wine_prediction_quality',
+  modelInfo: 'wine_model_info',
+  outOfRange: 'wine_input_out_of_range_total',
+  modelReloads: 'wine_model_reloads_total',
+} as const;
+
+/** Outcome label of wine_model_reloads_total. */
+export type ReloadResult = 'swapped' | 'unchanged' | 'rejected';
+
+export interface ServiceMetrics {
+  readonly registry: Registry;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly predictions: Counter<'model_version'>;
+  readonly predictionValue: Histogram<'model_version'>;
+  readonly modelInfo: Gauge<'name' | 'version' | 'source'>;
+  readonly outOfRange: Counter<'feature'>;
+  readonly modelReloads: Counter<'result'>;
+}
+
+export function createMetrics(
+  registry: Registry,
+  options: { defaultMetrics?: boolean } = {},
+): ServiceMetrics {
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequestDuration: new Histogram({
+      name: METRIC_NAMES.httpRequestDuration,
+      help: 'HTTP request duration in seconds, by method, route template and status code.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    predictions: new Counter({
+      name: METRIC_NAMES.predictions,
+      help: 'Rows scored, by model version.',
+      labelNames: ['model_version'],
+      registers,
+    }),
+    predictionValue: new Histogram({
+      name: METRIC_NAMES.predictionValue,
+      help: 'Distribution of predicted quality scores (0–10), by model version.',
+      labelNames: ['model_version'],
+      buckets: [3, 3.5, 4, 4.5, 5, 5.25, 5.5, 5.75, 6, 6.25, 6.5, 7, 7.5, 8, 9],
+      registers,
+    }),
+    modelInfo: new Gauge({
+      name: METRIC_NAMES.modelInfo,
+      help: 'The model being served (value 1), by name, version and source.',
+      labelNames: ['name', 'version', 'source'],
+      // Every worker reports the same model: aggregating by sum would report 2 with 2 workers.
+      aggregator: 'max',
+      registers,
+    }),
+    outOfRange: new Counter({
+      name: METRIC_NAMES.outOfRange,
+      help: 'Input values outside the training range (served anyway), by feature.',
+      labelNames: ['feature'],
+      registers,
+    }),
+    modelReloads: new Counter({
+      name: METRIC_NAMES.modelReloads,
+      help: 'Model reload attempts by result: swapped, unchanged or rejected.',
+      labelNames: ['result'],
+      registers,
+    }),
+  };
+}

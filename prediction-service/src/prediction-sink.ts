@@ -1,0 +1,47 @@
+/**
+ * Where scored requests go after the response is computed (the prediction log). The
+ * monitoring work adds a PostgreSQL sink for delayed ground truth; a sink must never throw
+ * nor block the response.
+ */
+import type { WineRecord } from '@wine/model';
+import type { Logger } from 'pino';
+import type { ModelInfo } from './model/servable-model';
+
+export interface PredictionEvent {
+  readonly requestId: string;
+  readonly endpoint: '/predict' | '/invocations';
+  readonly model: ModelInfo;
+  readonly records: readonly WineRecord[];
+  readonly predictions: readonly number[];
+  readonly receivedAt: number;
+}
+
+export interface PredictionSink {
+  record(event: PredictionEvent): void;
+  /** Flushes anything buffered; called during graceful shutdown. */
+  close(): Promise<void>;
+}
+
+export function createNoopSink(): PredictionSink {
+  return { record: () => undefined, close: () => Promise.resolve() };
+}
+
+/** Logs each scored request at debug level (never at info: bodies stay out of normal logs). */
+export function createLoggingSink(logger: Logger): PredictionSink {
+  return {
+    record(event) {
+      if (!logger.isLevelEnabled('debug')) return;
+      logger.debug(
+        {
+          request_id: event.requestId,
+          endpoint: event.endpoint,
+          model_version: event.model.version,
+          rows: event.records.length,
+          predictions: event.predictions,
+        },
+        'scored',
+      );
+    },
+    close: () => Promise.resolve(),
+  };
+}
