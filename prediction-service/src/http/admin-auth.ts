@@ -1,0 +1,42 @@
+/**
+ * Guards admin endpoints with `Authorization: Bearer $ADMIN_TOKEN`. Both sides are hashed
+ * first so timingSafeEqual always compares equal-length buffers and the token length leaks
+ * nothing. No configured token → the endpoints do not exist (404 ADMIN_DISABLED).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { ServiceError } from '../errors';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+export function tokenMatches(expected: string, presented: string): boolean {
+  return timingSafeEqual(digest(expected), digest(presented));
+}
+
+export function requireAdmin(token: string | undefined) {
+  const realm = 'Bearer realm="wine-quality-admin"';
+  return function adminAuth(req: Request, res: Response, next: NextFunction): void {
+    if (token === undefined) {
+      next(
+        new ServiceError(
+          'ADMIN_DISABLED',
+          'Admin endpoints are disabled: set ADMIN_TOKEN to enable them.',
+        ),
+      );
+      return;
+    }
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match?.[1] === undefined) {
+      res.setHeader('WWW-Authenticate', realm);
+      next(new ServiceError('UNAUTHORIZED', 'Send Authorization: Bearer <ADMIN_TOKEN>.'));
+      return;
+    }
+    if (!tokenMatches(token, match[1])) {
+      res.setHeader('WWW-Authenticate', `${realm}, error="invalid_token"`);
+      next(new ServiceError('UNAUTHORIZED', 'The bearer token is not valid.'));
+      return;
+    }
+    next();
+  };
+}

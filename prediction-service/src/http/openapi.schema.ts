@@ -1,0 +1,146 @@
+/**
+ * GET /openapi.json, generated from the same zod schemas that validate requests (zod v4's
+ * native JSON Schema output is draft 2020-12, which OpenAPI 3.1 uses as its schema dialect).
+ */
+import { z } from 'zod';
+import { ERROR_DOCS, SERVICE_ERROR_CODES } from '../errors';
+import { InvocationsRequestSchema, InvocationsResponseSchema } from './invocations.schema';
+import {
+  PredictBatchResponseSchema,
+  PredictRequestSchema,
+  PredictSingleResponseSchema,
+} from './predict.schema';
+
+const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.enum(SERVICE_ERROR_CODES),
+      message: z.string(),
+      details: z.array(
+        z.object({
+          path: z.string().meta({ description: 'Where: e.g. instances[3].ph' }),
+          message: z.string(),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: 'ErrorBody' });
+
+type Json = Record<string, unknown>;
+
+function componentSchemas(): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const schema of [
+    PredictRequestSchema,
+    PredictSingleResponseSchema,
+    PredictBatchResponseSchema,
+    InvocationsRequestSchema,
+    InvocationsResponseSchema,
+    ErrorBodySchema,
+  ]) {
+    const id = z.globalRegistry.get(schema)?.id;
+    if (id !== undefined) registry.add(schema, { id });
+  }
+  const out = z.toJSONSchema(registry, {
+    io: 'input',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> };
+  return Object.fromEntries(
+    Object.entries(out.schemas).map(([id, schema]) => {
+      const rest = { ...schema };
+      delete rest['$schema'];
+      return [id, rest];
+    }),
+  );
+}
+
+const ref = (id: string): Json => ({ $ref: `#/components/schemas/${id}` });
+const json = (schema: Json): Json => ({ content: { 'application/json': { schema } } });
+const errors = (...statuses: number[]): Record<string, Json> =>
+  Object.fromEntries(
+    statuses.map((s) => [String(s), { description: 'Error', ...json(ref('ErrorBody')) }]),
+  );
+
+export function buildOpenApiDocument(options: {
+  maxBatchRows: number;
+  maxBodyBytes: number;
+  version: string;
+}): Json {
+  const limits = `Bodies up to ${options.maxBodyBytes} bytes, batches up to ${options.maxBatchRows} rows.`;
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Wine quality prediction service',
+      version: options.version,
+      description:
+        'Predicts the sensory quality (0–10) of vinho verde wines. ' +
+        limits +
+        '\n\nError codes:\n' +
+        SERVICE_ERROR_CODES.map((c) => `- \`${c}\`: ${ERROR_DOCS[c]}`).join('\n'),
+    },
+    paths: {
+      '/predict': {
+        post: {
+          summary: 'Score one wine or a batch ({"instances": [...]})',
+          requestBody: { required: true, ...json(ref('PredictRequest')) },
+          responses: {
+            '200': {
+              description: 'Prediction(s)',
+              ...json({ oneOf: [ref('PredictSingleResponse'), ref('PredictBatchResponse')] }),
+            },
+            ...errors(400, 413, 415, 422, 503),
+          },
+        },
+      },
+      '/invocations': {
+        post: {
+          summary:
+            'MLflow scoring protocol (dataframe_split, dataframe_records, instances, inputs; or text/csv)',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: ref('InvocationsRequest') },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          responses: {
+            '200': { description: 'Predictions', ...json(ref('InvocationsResponse')) },
+            ...errors(400, 413, 415, 422, 503),
+          },
+        },
+      },
+      '/health': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
+      '/ready': {
+        get: {
+          summary: 'Readiness: a model is loaded',
+          responses: { '200': { description: 'Ready' }, ...errors(503) },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          responses: { '200': { description: 'Exposition format', content: { 'text/plain': {} } } },
+        },
+      },
+      '/model': {
+        get: {
+          summary: 'The served model and where it came from',
+          responses: { '200': { description: 'Model' }, ...errors(503) },
+        },
+      },
+      '/model/reload': {
+        post: {
+          summary: 'Reload the model from its source (admin)',
+          security: [{ adminToken: [] }],
+          responses: { '200': { description: 'swapped or unchanged' }, ...errors(401, 404, 409) },
+        },
+      },
+    },
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+      },
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The one wine record schema: requests are validated with it and /openapi.json is generated
+ * from it. Physical bounds live here (not in the model) because they are facts about wine,
+ * whatever the training data covered.
+ */
+import { FEATURE_NAMES, FEATURE_RULES, WINE_TYPES } from '@wine/model';
+import type { FeatureName, WineRecord } from '@wine/model';
+import { z } from 'zod';
+import type { ErrorDetail, ServiceErrorCode } from '../errors';
+
+interface FeatureDoc {
+  readonly unit: string;
+  readonly description: string;
+}
+
+/** Units and wording for the OpenAPI document; the bounds themselves are FEATURE_RULES. */
+const FEATURE_DOCS: Record<FeatureName, FeatureDoc> = {
+  fixed_acidity: { unit: 'g/dm³', description: 'Fixed acidity (tartaric acid)' },
+  volatile_acidity: { unit: 'g/dm³', description: 'Volatile acidity (acetic acid)' },
+  citric_acid: { unit: 'g/dm³', description: 'Citric acid' },
+  residual_sugar: { unit: 'g/dm³', description: 'Residual sugar' },
+  chlorides: { unit: 'g/dm³', description: 'Chlorides (sodium chloride)' },
+  free_sulfur_dioxide: { unit: 'mg/dm³', description: 'Free sulfur dioxide' },
+  total_sulfur_dioxide: { unit: 'mg/dm³', description: 'Total sulfur dioxide' },
+  density: { unit: 'g/cm³', description: 'Density' },
+  ph: { unit: 'pH', description: 'pH' },
+  sulphates: { unit: 'g/dm³', description: 'Sulphates (potassium sulphate)' },
+  alcohol: { unit: '% vol', description: 'Alcohol' },
+};
+
+/**
+ * Physically possible values per feature (shared with the CSV loader through FEATURE_RULES);
+ * anything outside is a 422 IMPOSSIBLE_VALUE. `max` is absent when unbounded.
+ */
+export const PHYSICAL_BOUNDS: Record<FeatureName, { min: number; max?: number }> =
+  Object.fromEntries(
+    FEATURE_NAMES.map((name) => {
+      const { min, max } = FEATURE_RULES[name];
+      return [name, Number.isFinite(max) ? { min, max } : { min }];
+    }),
+  ) as Record<FeatureName, { min: number; max?: number }>;
+
+function featureSchema(name: FeatureName): z.ZodNumber {
+  const b = PHYSICAL_BOUNDS[name];
+  const doc = FEATURE_DOCS[name];
+  const base = z.number().min(b.min);
+  return (b.max === undefined ? base : base.max(b.max)).meta({
+    description: `${doc.description}, ${doc.unit}`,
+  });
+}
+
+const shape = Object.fromEntries(
+  FEATURE_NAMES.map((name) => [name, featureSchema(name)]),
+) as Record<FeatureName, z.ZodNumber>;
+
+/** Strict: unknown fields are rejected, so a typo never silently becomes a missing feature. */
+export const WineRecordSchema = z
+  .strictObject({
+    ...shape,
+    wine_type: z.enum(WINE_TYPES).meta({ description: 'Wine colour' }),
+  })
+  .meta({
+    id: 'WineRecord',
+    description: 'One wine: the 11 physicochemical measurements and its colour.',
+    examples: [
+      {
+        fixed_acidity: 7.4,
+        volatile_acidity: 0.7,
+        citric_acid: 0,
+        residual_sugar: 1.9,
+        chlorides: 0.076,
+        free_sulfur_dioxide: 11,
+        total_sulfur_dioxide: 34,
+        density: 0.9978,
+        ph: 3.51,
+        sulphates: 0.56,
+        alcohol: 9.4,
+        wine_type: 'red',
+      },
+    ],
+  });
+
+// Compile-time guarantee that the schema produces exactly the model's record type.
+type SchemaOutput = z.output<typeof WineRecordSchema>;
+export type SchemaMatchesWineRecord = [SchemaOutput] extends [WineRecord]
+  ? [WineRecord] extends [SchemaOutput]
+    ? true
+    : never
+  : never;
+export const SCHEMA_MATCHES_WINE_RECORD: SchemaMatchesWineRecord = true;
+
+export type RecordCheck =
+  { ok: true; record: WineRecord } | { ok: false; code: ServiceErrorCode; details: ErrorDetail[] };
+
+/**
+ * Validates one record; `path` prefixes error paths (`instances[3]`). Bound violations
+ * alone give IMPOSSIBLE_VALUE, any structural problem gives INVALID_INPUT.
+ */
+export function checkRecord(value: unknown, path: string): RecordCheck {
+  const result = WineRecordSchema.safeParse(value);
+  if (result.success) return { ok: true, record: result.data };
+  let onlyBounds = true;
+  const details: ErrorDetail[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code !== 'too_small' && issue.code !== 'too_big') onlyBounds = false;
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        details.push({ path: joinPath(path, [key]), message: `unknown field "${key}"` });
+      }
+      continue;
+    }
+    details.push({ path: joinPath(path, issue.path), message: describe(issue, value) });
+  }
+  return { ok: false, code: onlyBounds ? 'IMPOSSIBLE_VALUE' : 'INVALID_INPUT', details };
+}
+
+function describe(issue: z.core.$ZodIssue, input: unknown): string {
+  const field = String(issue.path[issue.path.length - 1] ?? '');
+  const got = fieldValue(input, field);
+  switch (issue.code) {
+    case 'too_small':
+    case 'too_big': {
+      const rule = (FEATURE_RULES as Partial<Record<string, { description: string }>>)[field];
+      return `${String(got)} is physically impossible: ${rule?.description ?? issue.message}`;
+    }
+    case 'invalid_type':
+      if (issue.path.length === 0) return 'must be a JSON object with the wine features';
+      if (got === undefined) return `${field} is required`;
+      return `${field} must be a finite number, got ${typeof got === 'number' ? String(got) : typeof got}`;
+    case 'invalid_value':
+      return `${field} must be one of ${WINE_TYPES.join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+function fieldValue(input: unknown, field: string): unknown {
+  return typeof input === 'object' && input !== null
+    ? (input as Record<string, unknown>)[field]
+    : undefined;
+}
+
+function joinPath(prefix: string, parts: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const part of parts) {
+    out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+/**
+ * Per-request bookkeeping: request id (inbound X-Request-Id if sane, else a fresh UUID,
+ * echoed in the response), duration metric by route template, and a debug-level access log.
+ * Nothing is logged at info per request: logging is the costliest thing on the hot path.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { ServiceMetrics } from '../metrics';
+
+const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by the request-context middleware before any route runs. */
+    id: string;
+  }
+}
+
+export function requestContext(metrics: ServiceMetrics, logger: Logger) {
+  const debug = logger.isLevelEnabled('debug');
+  return function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const start = process.hrtime.bigint();
+    const inbound = req.headers['x-request-id'];
+    const id = typeof inbound === 'string' && SANE_ID.test(inbound) ? inbound : randomUUID();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      // The route template, never the raw URL: unmatched paths would explode label cardinality.
+      const route = (req.route as { path?: string } | undefined)?.path;
+      const status = res.statusCode;
+      metrics.httpRequestDuration.observe(
+        {
+          method: req.method,
+          route: route === undefined ? 'unmatched' : req.baseUrl + route,
+          status,
+        },
+        seconds,
+      );
+      if (debug) {
+        logger.debug(
+          { request_id: id, method: req.method, url: req.originalUrl, status, ms: seconds * 1000 },
+          'request',
+        );
+      }
+    });
+    next();
+  };
+}

@@ -1,0 +1,83 @@
+/** Health, readiness, metrics, model description and the admin reload. */
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import { ServiceError } from '../errors';
+import { requireAdmin } from '../http/admin-auth';
+import type { ModelStore } from '../model/model-store';
+import { methodNotAllowed } from './method-not-allowed';
+
+export interface OperationsDeps {
+  store: ModelStore;
+  adminToken: string | undefined;
+  /** Prometheus exposition text (cluster mode: aggregated over all workers). */
+  collectMetrics: () => Promise<{ contentType: string; body: string }>;
+  /** Called after an admin reload here, so other workers can reload too (cluster mode). */
+  onAdminReload?: () => void;
+}
+
+export function operationsRoutes(deps: OperationsDeps): Router {
+  const { store } = deps;
+  const router = Router();
+
+  router
+    .route('/health')
+    .get((_req, res) => {
+      res.json({ status: 'ok' });
+    })
+    .all(methodNotAllowed('GET'));
+
+  router
+    .route('/ready')
+    .get((_req, res) => {
+      const model = store.current();
+      if (model === undefined) {
+        throw new ServiceError('MODEL_NOT_READY', 'No model is loaded yet.');
+      }
+      res.json({ status: 'ready', model: { name: model.info.name, version: model.info.version } });
+    })
+    .all(methodNotAllowed('GET'));
+
+  router
+    .route('/metrics')
+    .get(async (_req, res) => {
+      const { contentType, body } = await deps.collectMetrics();
+      res.setHeader('Content-Type', contentType);
+      res.send(body);
+    })
+    .all(methodNotAllowed('GET'));
+
+  router
+    .route('/model')
+    .get((_req, res) => {
+      const model = store.current();
+      if (model === undefined) throw new ServiceError('MODEL_NOT_READY', 'No model is loaded yet.');
+      res.json({
+        ...model.info,
+        configured_source: store.source.describe(),
+        training_ranges: model.ranges,
+      });
+    })
+    .all(methodNotAllowed('GET'));
+
+  router
+    .route('/model/reload')
+    .post(requireAdmin(deps.adminToken), async (_req: Request, res: Response) => {
+      const outcome = await store.reload();
+      if (outcome.result === 'rejected') {
+        throw new ServiceError(
+          'MODEL_RELOAD_REJECTED',
+          `The candidate from ${store.source.describe()} was rejected; ${
+            outcome.model === undefined
+              ? 'no model is loaded'
+              : `${outcome.model.version} keeps serving`
+          }.`,
+          { details: [{ path: 'model', message: outcome.reason ?? 'invalid candidate' }] },
+        );
+      }
+      deps.onAdminReload?.();
+      res.json({ result: outcome.result, model: outcome.model });
+    })
+    .all(methodNotAllowed('POST'));
+
+  return router;
+}
