@@ -21,7 +21,9 @@ const TERRAFORM_VERB = { plan: 'plan', deploy: 'apply', destroy: 'destroy' } as 
 
 function run(argv: readonly string[]): void {
   // cdktf's own CLI runs the app with no arguments and expects a synth.
-  const [command = 'synth', ...rest] = argv;
+  const [command = 'synth', ...args] = argv;
+  // `pnpm run deploy -- -auto-approve` passes the "--" through.
+  const rest = args[0] === '--' ? args.slice(1) : args;
   const settings = loadRunSettings();
   if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);

@@ -1,0 +1,35 @@
+/**
+ * Shared process edge for every CLI: runs `main`, prints expected failures as one readable
+ * message (with the error code and details) instead of a stack trace, and sets the exit code.
+ */
+import { isModelError } from '@wine/model';
+
+export interface CliFailure {
+  readonly message: string;
+  readonly exitCode: number;
+}
+
+export function describeFailure(error: unknown): CliFailure {
+  if (isModelError(error)) {
+    const details =
+      error.details.length > 0 ? '\n  ' + error.details.slice(0, 10).join('\n  ') : '';
+    return { message: `error [${error.code}]: ${error.message}${details}`, exitCode: 1 };
+  }
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+    return { message: `error [${error.code}]: ${error.message}`, exitCode: 1 };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    message: `unexpected error: ${message}\n(set DEBUG=1 for the stack trace)`,
+    exitCode: 70,
+  };
+}
+
+export function runCli(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    const failure = describeFailure(error);
+    console.error(failure.message);
+    if (process.env.DEBUG && error instanceof Error) console.error(error.stack);
+    process.exitCode = failure.exitCode;
+  });
+}
