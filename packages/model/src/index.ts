@@ -48,3 +48,15 @@ export type {
   LoadWineCsvOptions,
   UciWineArchive,
 } from './data/index';
+export { fitTree, fitForest } from './core/fit';
+export { DEFAULT_TREE_PARAMS, DEFAULT_FOREST_PARAMS } from './core/tree/params';
+export type { TreeParams, ForestParams, MaxFeatures } from './core/tree/params';
+export type { TreeNodes } from './core/tree/tree-nodes';
+export { TreeEnsemble, loadModel, serializeModel, modelToJson } from './core/ensemble';
+export { ENSEMBLE_FORMAT, ENSEMBLE_FORMAT_VERSION, LEARNER } from './core/ensemble-document';
+export type {
+  EnsembleDocument,
+  TrainingMetadata,
+  FeatureSpec,
+  TreeDocument,
+} from './core/ensemble-document';

@@ -125,10 +125,10 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
     }
     case 'invalid_type':
       if (issue.path.length === 0) return 'must be a JSON object with the wine features';
-      if (got === undefined) return `${field} is required`;
-      return `${field} must be a finite number, got ${typeof got === 'number' ? String(got) : typeof got}`;
+      if (got === undefined) return 'is required';
+      return `must be a finite number, got ${typeof got === 'number' ? String(got) : got === null ? 'null' : typeof got}`;
     case 'invalid_value':
-      return `${field} must be one of ${WINE_TYPES.join(', ')}`;
+      return `must be one of ${WINE_TYPES.join(', ')}`;
     default:
       return issue.message;
   }

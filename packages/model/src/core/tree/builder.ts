@@ -1,0 +1,355 @@
+/**
+ * CART regression on squared error, following scikit-learn's DepthFirstTreeBuilder +
+ * BestSplitter (sklearn/tree/_tree.pyx, _splitter.pyx) so hyperparameters mean the same:
+ * - a node is a leaf when depth ≥ maxDepth, n < minSamplesSplit, n < 2·minSamplesLeaf, its
+ *   impurity ≤ ε, no split leaves minSamplesLeaf rows on both sides, or the weighted impurity
+ *   decrease N_t/N·(I − N_R/N_t·I_R − N_L/N_t·I_L) + ε < minImpurityDecrease;
+ * - features are drawn without replacement per node with sklearn's Fisher–Yates scheme:
+ *   constant features do not count towards maxFeatures and are remembered for descendants;
+ * - split candidates sit between consecutive values more than 1e-7 apart (FEATURE_THRESHOLD),
+ *   the threshold is their midpoint, the first strictly better proxy wins (deterministic ties);
+ * - sample counts (minSamples*) count distinct rows; weights (bootstrap multiplicities) enter
+ *   the sums, as sklearn's sample_weight does.
+ *
+ * Speed: instead of sorting each node's samples per feature, every feature keeps its presorted
+ * row list (PreparedData.order) and the lists are stably partitioned down the tree, so a fit
+ * costs O(rows · features · depth) with typed arrays only.
+ */
+import { createRng } from '../rng';
+import type { Rng } from '../rng';
+import type { ResolvedTreeParams } from './params';
+import type { PreparedData } from './prepared';
+import { LEAF, NodeStore } from './tree-nodes';
+import type { TreeNodes } from './tree-nodes';
+
+const FEATURE_THRESHOLD = 1e-7;
+const EPSILON = Number.EPSILON;
+const SCREEN_SLACK = 1 - 1e-9;
+
+interface NodeTask {
+  start: number;
+  end: number;
+  depth: number;
+  parent: number;
+  isLeft: boolean;
+  weight: number;
+  sum: number;
+  sq: number;
+  impurity: number;
+  nConstant: number;
+}
+
+interface Split {
+  feature: number;
+  pos: number;
+  threshold: number;
+}
+
+/** Per-fit state shared by the node loop and the split search. */
+interface Workspace {
+  readonly data: PreparedData;
+  readonly w: Float64Array;
+  readonly wy: Float64Array;
+  readonly idx: Int32Array[];
+  readonly features: Int32Array;
+  readonly constantFeatures: Int32Array;
+  readonly rng: Rng;
+  readonly params: ResolvedTreeParams;
+  /** Constant-feature count after the last findSplit (for the children). */
+  nTotalConstant: number;
+}
+
+/**
+ * Fits one tree. `weights` (per row, e.g. bootstrap counts) may be null for unit weights; rows
+ * with weight 0 take no part, as in scikit-learn.
+ */
+export function buildTree(
+  data: PreparedData,
+  weights: Float64Array | null,
+  params: ResolvedTreeParams,
+): TreeNodes {
+  const { rows: n, cols: p, y } = data;
+  const w = weights ?? new Float64Array(n).fill(1);
+  const wy = new Float64Array(n);
+  for (let i = 0; i < n; i++) wy[i] = (w[i] as number) * (y[i] as number);
+  const idx = selectRows(data, weights);
+  const m = idx[0]?.length ?? 0;
+  const features = new Int32Array(p);
+  for (let f = 0; f < p; f++) features[f] = f;
+  const ws: Workspace = {
+    data,
+    w,
+    wy,
+    idx,
+    features,
+    constantFeatures: new Int32Array(p),
+    rng: createRng(params.seed),
+    params,
+    nTotalConstant: 0,
+  };
+  const store = new NodeStore();
+  if (m === 0) return store.finish();
+
+  let wTotal = 0;
+  let sTotal = 0;
+  let sqTotal = 0;
+  for (const i of idx[0] as Int32Array) {
+    wTotal += w[i] as number;
+    sTotal += wy[i] as number;
+    sqTotal += (wy[i] as number) * (y[i] as number);
+  }
+  const goLeft = new Uint8Array(n);
+  const tmp = new Int32Array(m);
+  const childConstant = new Uint8Array(p);
+  const { maxDepth, minSamplesSplit, minSamplesLeaf, minImpurityDecrease } = params;
+  const stack: NodeTask[] = [
+    {
+      start: 0,
+      end: m,
+      depth: 0,
+      parent: -1,
+      isLeft: false,
+      weight: wTotal,
+      sum: sTotal,
+      sq: sqTotal,
+      impurity: variance(wTotal, sTotal, sqTotal),
+      nConstant: 0,
+    },
+  ];
+  for (let task = stack.pop(); task !== undefined; task = stack.pop()) {
+    const { start, end, depth, weight, sum, impurity } = task;
+    const nNode = end - start;
+    let isLeaf =
+      depth >= maxDepth ||
+      nNode < minSamplesSplit ||
+      nNode < 2 * minSamplesLeaf ||
+      impurity <= EPSILON;
+    let split: Split | null = null;
+    let left: ChildStats | null = null;
+    if (!isLeaf) {
+      split = findSplit(ws, task);
+      if (split !== null) {
+        left = leftStats(ws, split, start);
+        const wR = weight - left.weight;
+        const impL = variance(left.weight, left.sum, left.sq);
+        const impR = variance(wR, sum - left.sum, task.sq - left.sq);
+        const improvement =
+          (weight / wTotal) * (impurity - (wR / weight) * impR - (left.weight / weight) * impL);
+        isLeaf = improvement + EPSILON < minImpurityDecrease;
+      } else {
+        isLeaf = true;
+      }
+    }
+    const id =
+      isLeaf || split === null
+        ? store.add(LEAF, 0, sum / weight, weight, impurity)
+        : store.add(split.feature, split.threshold, sum / weight, weight, impurity);
+    if (task.parent >= 0 && !task.isLeft) store.setRight(task.parent, id);
+    if (isLeaf || split === null || left === null) continue;
+
+    const nConstant = ws.nTotalConstant;
+    childConstant.fill(0);
+    for (let k = 0; k < nConstant; k++) childConstant[ws.constantFeatures[k] as number] = 1;
+    partition(ws, split, start, end, goLeft, tmp, childConstant);
+    const wR = weight - left.weight;
+    const sR = sum - left.sum;
+    const sqR = task.sq - left.sq;
+    const common = { depth: depth + 1, parent: id, nConstant };
+    stack.push(
+      {
+        ...common,
+        start: split.pos,
+        end,
+        isLeft: false,
+        weight: wR,
+        sum: sR,
+        sq: sqR,
+        impurity: variance(wR, sR, sqR),
+      },
+      {
+        ...common,
+        start,
+        end: split.pos,
+        isLeft: true,
+        weight: left.weight,
+        sum: left.sum,
+        sq: left.sq,
+        impurity: variance(left.weight, left.sum, left.sq),
+      },
+    );
+  }
+  return store.finish();
+}
+
+function variance(weight: number, sum: number, sq: number): number {
+  const mean = sum / weight;
+  return sq / weight - mean * mean;
+}
+
+/** Presorted row lists restricted to rows with non-zero weight (order preserved). */
+function selectRows(data: PreparedData, weights: Float64Array | null): Int32Array[] {
+  if (weights === null) return data.order.map((o) => o.slice());
+  let m = 0;
+  for (let i = 0; i < data.rows; i++) if ((weights[i] as number) > 0) m++;
+  return data.order.map((o) => {
+    const out = new Int32Array(m);
+    let k = 0;
+    for (let j = 0; j < o.length; j++) {
+      const i = o[j] as number;
+      if ((weights[i] as number) > 0) out[k++] = i;
+    }
+    return out;
+  });
+}
+
+interface ChildStats {
+  weight: number;
+  sum: number;
+  sq: number;
+}
+
+function leftStats(ws: Workspace, split: Split, start: number): ChildStats {
+  const seg = ws.idx[split.feature] as Int32Array;
+  const { w, wy } = ws;
+  const y = ws.data.y;
+  let weight = 0;
+  let sum = 0;
+  let sq = 0;
+  for (let j = start; j < split.pos; j++) {
+    const i = seg[j] as number;
+    weight += w[i] as number;
+    sum += wy[i] as number;
+    sq += (wy[i] as number) * (y[i] as number);
+  }
+  return { weight, sum, sq };
+}
+
+/** sklearn's node_split_best: random feature order, constants skipped and remembered. */
+function findSplit(ws: Workspace, task: NodeTask): Split | null {
+  const { features, constantFeatures, rng } = ws;
+  const { maxFeatures } = ws.params;
+  const p = features.length;
+  const nKnown = task.nConstant;
+  let fi = p;
+  let nVisited = 0;
+  let nFound = 0;
+  let nDrawn = 0;
+  let nTotal = nKnown;
+  const best: Split & { proxy: number } = { feature: -1, pos: -1, threshold: 0, proxy: -Infinity };
+  while (fi > nTotal && (nVisited < maxFeatures || nVisited <= nFound + nDrawn)) {
+    nVisited++;
+    let fj = nDrawn + rng.int(fi - nFound - nDrawn);
+    if (fj < nKnown) {
+      swap(features, nDrawn, fj);
+      nDrawn++;
+      continue;
+    }
+    fj += nFound;
+    const f = features[fj] as number;
+    if (!scanFeature(ws, f, task, best)) {
+      swap(features, fj, nTotal);
+      nFound++;
+      nTotal++;
+      continue;
+    }
+    fi--;
+    swap(features, fi, fj);
+  }
+  for (let k = 0; k < nKnown; k++) features[k] = constantFeatures[k] as number;
+  for (let k = nKnown; k < nKnown + nFound; k++) constantFeatures[k] = features[k] as number;
+  ws.nTotalConstant = nTotal;
+  return best.feature < 0 ? null : best;
+}
+
+function swap(a: Int32Array, i: number, j: number): void {
+  const t = a[i] as number;
+  a[i] = a[j] as number;
+  a[j] = t;
+}
+
+/**
+ * Evaluates every admissible threshold of feature `f`, updating `best` when the proxy
+ * Σ_L²/W_L + Σ_R²/W_R (sklearn's proxy_impurity_improvement) is strictly higher.
+ * Returns false when the feature is constant in the node.
+ */
+function scanFeature(
+  ws: Workspace,
+  f: number,
+  task: NodeTask,
+  best: Split & { proxy: number },
+): boolean {
+  const seg = ws.idx[f] as Int32Array;
+  const col = ws.data.columns[f] as Float64Array;
+  const { w, wy } = ws;
+  const { start, end, weight, sum } = task;
+  const msl = ws.params.minSamplesLeaf;
+  let vCur = col[seg[start] as number] as number;
+  if ((col[seg[end - 1] as number] as number) <= vCur + FEATURE_THRESHOLD) return false;
+  const firstPos = start + msl;
+  const lastPos = end - msl;
+  let sL = 0;
+  let wL = 0;
+  let bestProxy = best.proxy;
+  let bestPos = -1;
+  for (let j = start; j < lastPos; j++) {
+    const i = seg[j] as number;
+    sL += wy[i] as number;
+    wL += w[i] as number;
+    const vNext = col[seg[j + 1] as number] as number;
+    if (vNext > vCur + FEATURE_THRESHOLD && j + 1 >= firstPos) {
+      const sR = sum - sL;
+      const wR = weight - wL;
+      // Division-free screen (sL²·wR + sR²·wL vs best·wL·wR, with slack for rounding); the
+      // exact proxy decides, so results match the plain comparison bit for bit.
+      if (sL * sL * wR + sR * sR * wL >= bestProxy * wL * wR * SCREEN_SLACK) {
+        const proxy = (sL * sL) / wL + (sR * sR) / wR;
+        if (proxy > bestProxy) {
+          bestProxy = proxy;
+          bestPos = j + 1;
+        }
+      }
+    }
+    vCur = vNext;
+  }
+  if (bestPos >= 0) {
+    const lo = col[seg[bestPos - 1] as number] as number;
+    const hi = col[seg[bestPos] as number] as number;
+    const mid = lo / 2 + hi / 2;
+    best.feature = f;
+    best.pos = bestPos;
+    best.threshold = mid < hi ? mid : lo;
+    best.proxy = bestProxy;
+  }
+  return true;
+}
+
+/**
+ * Stable partition of every non-constant feature's row list into [start, pos) left and
+ * [pos, end) right; the split feature's list is already in that shape.
+ */
+function partition(
+  ws: Workspace,
+  split: Split,
+  start: number,
+  end: number,
+  goLeft: Uint8Array,
+  tmp: Int32Array,
+  constant: Uint8Array,
+): void {
+  const { idx } = ws;
+  const splitSeg = idx[split.feature] as Int32Array;
+  for (let j = start; j < split.pos; j++) goLeft[splitSeg[j] as number] = 1;
+  for (let j = split.pos; j < end; j++) goLeft[splitSeg[j] as number] = 0;
+  for (let f = 0; f < idx.length; f++) {
+    if (f === split.feature || constant[f] === 1) continue;
+    const seg = idx[f] as Int32Array;
+    let l = start;
+    let r = 0;
+    for (let j = start; j < end; j++) {
+      const i = seg[j] as number;
+      if (goLeft[i] === 1) seg[l++] = i;
+      else tmp[r++] = i;
+    }
+    seg.set(tmp.subarray(0, r), l);
+  }
+}
