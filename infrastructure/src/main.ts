@@ -7,7 +7,7 @@ const USAGE = `Usage: node dist/main.js <command> [terraform args...]
 
 Commands (the synthesized Terraform JSON is plain Terraform; deploy/destroy/output just run
 terraform or tofu in cdktf.out/stacks/wine-quality):
-  synth [--hcl]   write cdktf.out/stacks/wine-quality/cdk.tf.json (--hcl: cdk.tf as well); offline
+  synth [--hcl]   write cdktf.out/stacks/wine-quality/cdk.tf.json (--hcl: cdk.tf instead); offline
   plan            synth, terraform init, terraform plan
   deploy          synth, terraform init, terraform apply
   destroy         synth, terraform init, terraform destroy
@@ -40,7 +40,7 @@ function run(argv: readonly string[]): void {
   }
   const stackDir = synthesize(loadConfig(), {
     outdir: settings.outdir,
-    hcl: rest.includes('--hcl'),
+    hcl: command === 'synth' && rest.includes('--hcl'),
   });
   process.stderr.write(`synthesized ${stackDir}\n`);
   if (command === 'synth') return;
