@@ -4,10 +4,13 @@
  * run time, so this file can be reviewed as ordinary shell.
  */
 
+/** Overridable (env WINE_ETC) only so tests can run the scripts against a scratch folder. */
+const WINE_ETC = '/etc/wine';
+
 export const PATHS = {
-  bootstrapEnv: '/etc/wine/bootstrap.env',
-  stackSettings: '/etc/wine/stack-settings.env',
-  secretsMap: '/etc/wine/secrets.map',
+  bootstrapEnv: `${WINE_ETC}/bootstrap.env`,
+  stackSettings: `${WINE_ETC}/stack-settings.env`,
+  secretsMap: `${WINE_ETC}/secrets.map`,
   fetchRelease: '/usr/local/sbin/wine-fetch-release',
   fetchSecrets: '/usr/local/sbin/wine-fetch-secrets',
   unit: '/etc/systemd/system/wine-stack.service',
@@ -25,7 +28,8 @@ export const KEY_VAULT_API_VERSION = '7.4';
 export const FETCH_RELEASE_SCRIPT = `#!/bin/bash
 # Installs the pinned release once (download, verify, unpack), then points "current" at it.
 set -euo pipefail
-. ${PATHS.bootstrapEnv}
+WINE_ETC=\${WINE_ETC:-${WINE_ETC}}
+. "$WINE_ETC/bootstrap.env"
 dest="$STACK_ROOT/releases/$RELEASE_VERSION"
 if [ ! -f "$dest/.installed" ]; then
   work=$(mktemp -d)
@@ -54,14 +58,16 @@ export const FETCH_SECRETS_SCRIPT = `#!/bin/bash
 # passes through custom_data. Retries for a while: the identity's role assignment is created
 # after the VM, and Azure RBAC needs minutes to propagate.
 set -euo pipefail
-. ${PATHS.bootstrapEnv}
+WINE_ETC=\${WINE_ETC:-${WINE_ETC}}
+. "$WINE_ETC/bootstrap.env"
+imds_url=\${IMDS_TOKEN_URL:-'${IMDS_TOKEN_URL}'}
 umask 077
 deadline=$(( $(date +%s) + \${SECRETS_TIMEOUT_S:-1800} ))
 private=$(mktemp -d)
 trap 'rm -rf "$private"' EXIT
 
 with_retry() {
-  local delay=5
+  local delay=\${RETRY_DELAY_S:-5}
   until "$@"; do
     if [ "$(date +%s)" -ge "$deadline" ]; then
       echo "giving up after retries: $*" >&2
@@ -75,7 +81,7 @@ with_retry() {
 # The bearer token goes into a header file, not argv, so other local users cannot read it in ps.
 fetch_token() {
   local token
-  token=$(curl -fsS --max-time 10 -H 'Metadata: true' '${IMDS_TOKEN_URL}' | jq -er .access_token) || return 1
+  token=$(curl -fsS --max-time 10 -H 'Metadata: true' "$imds_url" | jq -er .access_token) || return 1
   printf 'Authorization: Bearer %s\\n' "$token" > "$private/auth-header"
 }
 
@@ -88,12 +94,12 @@ fetch_secret() {
 with_retry fetch_token
 env_file="$STACK_ROOT/current/.env"
 tmp=$(mktemp "$env_file.XXXXXX")
-cat ${PATHS.stackSettings} > "$tmp"
+cat "$WINE_ETC/stack-settings.env" > "$tmp"
 while read -r env_var secret_name <&3; do
   [ -n "$env_var" ] || continue
   with_retry fetch_secret "$secret_name"
   printf '%s=%s\\n' "$env_var" "$(cat "$private/value")" >> "$tmp"
-done 3< ${PATHS.secretsMap}
+done 3< "$WINE_ETC/secrets.map"
 chmod 600 "$tmp"
 mv -f "$tmp" "$env_file"
 `;

@@ -51,6 +51,8 @@ interface Workspace {
   readonly w: Float64Array;
   readonly wy: Float64Array;
   readonly idx: Int32Array[];
+  /** All weights are 1 (no bootstrap): the left weight is a row count. */
+  readonly unit: boolean;
   readonly features: Int32Array;
   readonly constantFeatures: Int32Array;
   readonly rng: Rng;
@@ -81,6 +83,7 @@ export function buildTree(
     w,
     wy,
     idx,
+    unit: weights === null,
     features,
     constantFeatures: new Int32Array(p),
     rng: createRng(params.seed),
@@ -280,27 +283,51 @@ function scanFeature(
 ): boolean {
   const seg = ws.idx[f] as Int32Array;
   const col = ws.data.columns[f] as Float64Array;
-  const { w, wy } = ws;
+  const { start, end } = task;
+  if ((col[seg[end - 1] as number] as number) <= (col[seg[start] as number] as number) + FEATURE_THRESHOLD) {
+    return false;
+  }
+  const pos = ws.unit ? scanUnit(ws, seg, col, task, best) : scanWeighted(ws, seg, col, task, best);
+  if (pos >= 0) {
+    const lo = col[seg[pos - 1] as number] as number;
+    const hi = col[seg[pos] as number] as number;
+    const mid = lo / 2 + hi / 2;
+    best.feature = f;
+    best.pos = pos;
+    best.threshold = mid < hi ? mid : lo;
+  }
+  return true;
+}
+
+// The two scans differ only in where the left weight comes from; separate functions keep
+// each loop monomorphic and let the unit-weight one skip a memory read per row. Both use a
+// division-free screen (sL²·wR + sR²·wL vs best·wL·wR, with slack for rounding); the exact
+// proxy still decides, so the outcome is the plain comparison's, bit for bit. They return
+// the best position (or -1) and leave the best proxy in `best.proxy`.
+
+function scanUnit(
+  ws: Workspace,
+  seg: Int32Array,
+  col: Float64Array,
+  task: NodeTask,
+  best: Split & { proxy: number },
+): number {
+  const { wy } = ws;
   const { start, end, weight, sum } = task;
   const msl = ws.params.minSamplesLeaf;
-  let vCur = col[seg[start] as number] as number;
-  if ((col[seg[end - 1] as number] as number) <= vCur + FEATURE_THRESHOLD) return false;
   const firstPos = start + msl;
   const lastPos = end - msl;
-  let sL = 0;
-  let wL = 0;
   let bestProxy = best.proxy;
   let bestPos = -1;
+  let sL = 0;
+  let vCur = col[seg[start] as number] as number;
   for (let j = start; j < lastPos; j++) {
-    const i = seg[j] as number;
-    sL += wy[i] as number;
-    wL += w[i] as number;
+    sL += wy[seg[j] as number] as number;
     const vNext = col[seg[j + 1] as number] as number;
     if (vNext > vCur + FEATURE_THRESHOLD && j + 1 >= firstPos) {
+      const wL = j + 1 - start;
       const sR = sum - sL;
       const wR = weight - wL;
-      // Division-free screen (sL²·wR + sR²·wL vs best·wL·wR, with slack for rounding); the
-      // exact proxy decides, so results match the plain comparison bit for bit.
       if (sL * sL * wR + sR * sR * wL >= bestProxy * wL * wR * SCREEN_SLACK) {
         const proxy = (sL * sL) / wL + (sR * sR) / wR;
         if (proxy > bestProxy) {
@@ -311,16 +338,47 @@ function scanFeature(
     }
     vCur = vNext;
   }
-  if (bestPos >= 0) {
-    const lo = col[seg[bestPos - 1] as number] as number;
-    const hi = col[seg[bestPos] as number] as number;
-    const mid = lo / 2 + hi / 2;
-    best.feature = f;
-    best.pos = bestPos;
-    best.threshold = mid < hi ? mid : lo;
-    best.proxy = bestProxy;
+  best.proxy = bestProxy;
+  return bestPos;
+}
+
+function scanWeighted(
+  ws: Workspace,
+  seg: Int32Array,
+  col: Float64Array,
+  task: NodeTask,
+  best: Split & { proxy: number },
+): number {
+  const { w, wy } = ws;
+  const { start, end, weight, sum } = task;
+  const msl = ws.params.minSamplesLeaf;
+  const firstPos = start + msl;
+  const lastPos = end - msl;
+  let bestProxy = best.proxy;
+  let bestPos = -1;
+  let sL = 0;
+  let wL = 0;
+  let vCur = col[seg[start] as number] as number;
+  for (let j = start; j < lastPos; j++) {
+    const i = seg[j] as number;
+    sL += wy[i] as number;
+    wL += w[i] as number;
+    const vNext = col[seg[j + 1] as number] as number;
+    if (vNext > vCur + FEATURE_THRESHOLD && j + 1 >= firstPos) {
+      const sR = sum - sL;
+      const wR = weight - wL;
+      if (sL * sL * wR + sR * sR * wL >= bestProxy * wL * wR * SCREEN_SLACK) {
+        const proxy = (sL * sL) / wL + (sR * sR) / wR;
+        if (proxy > bestProxy) {
+          bestProxy = proxy;
+          bestPos = j + 1;
+        }
+      }
+    }
+    vCur = vNext;
   }
-  return true;
+  best.proxy = bestProxy;
+  return bestPos;
 }
 
 /**
