@@ -60,3 +60,28 @@ export type {
   FeatureSpec,
   TreeDocument,
 } from './core/ensemble-document';
+export { readModelDir, writeModelDir } from './model-dir/model-dir';
+export type { ModelDirectory, WriteModelDirOptions } from './model-dir/model-dir';
+export {
+  EXAMPLE_COLUMNS,
+  recordsToSplitFrame,
+  splitFrameToRecords,
+} from './model-dir/input-example';
+export type { SplitFrame } from './model-dir/input-example';
+export {
+  INPUT_EXAMPLE_FILE,
+  MLMODEL_FILE,
+  MODEL_FILE,
+  MODEL_FLAVOR,
+  SERVING_INPUT_FILE,
+} from './model-dir/mlmodel';
+export { runSearch } from './search/run-search';
+export type { Candidate, SearchResult, SearchOptions } from './search/run-search';
+export {
+  DEFAULT_TREE_SPACE,
+  DEFAULT_FOREST_SPACE,
+  gridCandidates,
+  randomCandidates,
+} from './core/search/space';
+export type { ParamSpace, ParamRange, ParamValue, ParamAssignment } from './core/search/space';
+export type { Validation, LabeledMatrix } from './core/search/evaluate';

@@ -1,0 +1,124 @@
+/**
+ * The model directory: the unit that training writes, MLflow stores and the service loads.
+ * `MLmodel` (MLflow descriptor), `model.json` (our tree-ensemble format), `input_example.json`
+ * and `serving_input_example.json` (MLflow's example files).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { WineRecord } from '../core/features';
+import {
+  loadModel,
+  serializeModel,
+  type EnsembleDocument,
+  type TreeEnsemble,
+} from '../core/ensemble';
+import { ModelError } from '../errors';
+import { recordsToSplitFrame, splitFrameToRecords } from './input-example';
+import {
+  INPUT_EXAMPLE_FILE,
+  MLMODEL_FILE,
+  MODEL_FILE,
+  SERVING_INPUT_FILE,
+  renderMlmodel,
+  type MlmodelOptions,
+} from './mlmodel';
+import { splitFrameSchema } from './model-dir.schema';
+
+export interface ModelDirectory {
+  readonly dir: string;
+  readonly model: TreeEnsemble;
+  readonly document: EnsembleDocument;
+  readonly inputExample: WineRecord[];
+  readonly mlmodel: string;
+  /** sha256 of model.json: identifies the exact artifact that is served. */
+  readonly sha256: string;
+}
+
+export type WriteModelDirOptions = Pick<
+  MlmodelOptions,
+  'runId' | 'modelId' | 'modelUuid' | 'artifactPath' | 'createdAt' | 'mlflowVersion'
+> & { readonly inputExample: readonly WineRecord[] };
+
+/** Writes the directory atomically: a sibling temp dir is renamed into place, so a failure leaves nothing behind. */
+export async function writeModelDir(
+  dir: string,
+  document: EnsembleDocument,
+  options: WriteModelDirOptions,
+): Promise<void> {
+  const target = path.resolve(dir);
+  const staging = `${target}.tmp-${process.pid}`;
+  const modelJson = serializeModel(document);
+  const frame = recordsToSplitFrame(options.inputExample);
+  const mlmodel = renderMlmodel({
+    ...options,
+    formatVersion: document.formatVersion,
+    learnerVersion: document.training.learner.version,
+    modelSizeBytes: Buffer.byteLength(modelJson),
+  });
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  try {
+    await Promise.all([
+      writeFile(path.join(staging, MODEL_FILE), modelJson),
+      writeFile(path.join(staging, MLMODEL_FILE), mlmodel),
+      writeFile(path.join(staging, INPUT_EXAMPLE_FILE), JSON.stringify(frame) + '\n'),
+      writeFile(
+        path.join(staging, SERVING_INPUT_FILE),
+        JSON.stringify({ dataframe_split: frame }, null, 2) + '\n',
+      ),
+    ]);
+    await rm(target, { recursive: true, force: true });
+    await rename(staging, target);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function readText(dir: string, file: string): Promise<string> {
+  try {
+    return await readFile(path.join(dir, file), 'utf8');
+  } catch (error) {
+    throw new ModelError(
+      'MODEL_INVALID',
+      `${path.join(dir, file)} cannot be read: is this a model directory?`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ModelError('MODEL_INVALID', `${where} is not valid JSON`, { cause: error });
+  }
+}
+
+/** Reads and validates a model directory; a broken one is a ModelError, never a half-loaded model. */
+export async function readModelDir(dir: string): Promise<ModelDirectory> {
+  const [modelJson, mlmodel, exampleText] = await Promise.all([
+    readText(dir, MODEL_FILE),
+    readText(dir, MLMODEL_FILE),
+    readText(dir, INPUT_EXAMPLE_FILE),
+  ]);
+  const { model, document } = loadModel(modelJson);
+  const exampleFile = path.join(dir, INPUT_EXAMPLE_FILE);
+  const frame = splitFrameSchema.safeParse(parseJson(exampleText, exampleFile));
+  if (!frame.success) {
+    throw new ModelError('MODEL_INVALID', `${exampleFile} is not a {columns, data} frame`, {
+      details: frame.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    });
+  }
+  return {
+    dir,
+    model,
+    document,
+    inputExample: splitFrameToRecords(frame.data, exampleFile),
+    mlmodel,
+    sha256: createHash('sha256').update(modelJson).digest('hex'),
+  };
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** CLI options of `train`, validated once at the process edge. */
+export const trainOptionsSchema = z
+  .object({
+    data: z.string().optional(),
+    train: z.string().optional(),
+    test: z.string().optional(),
+    model: z.enum(['tree', 'forest']).default('tree'),
+    search: z.enum(['grid', 'random']).default('grid'),
+    nIter: positiveInt.default(50),
+    cv: positiveInt.min(2).optional(),
+    testSize: z.coerce.number().gt(0).lt(1).default(0.2),
+    seed: z.coerce.number().int().nonnegative().default(42),
+    workers: positiveInt.optional(),
+    output: z.string().default('model'),
+    skipInvalid: z.boolean().default(false),
+    json: z.boolean().default(false),
+  })
+  .superRefine((o, ctx) => {
+    const files = o.train !== undefined || o.test !== undefined;
+    if (files && (o.train === undefined || o.test === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: '--train and --test go together: give both CSV files',
+      });
+    }
+    if (files && o.data !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'use either --data <dir> or --train/--test, not both',
+      });
+    }
+  });
+
+export type TrainOptions = z.infer<typeof trainOptionsSchema>;
