@@ -78,7 +78,6 @@ export function createApp(deps: AppDeps): Express {
   });
 
   // Express recognises an error handler by its four parameters, so `_next` must stay.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((raw: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toServiceError(raw);
     if (error.code === 'INTERNAL') {

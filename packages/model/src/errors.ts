@@ -21,6 +21,8 @@ export const MODEL_ERROR_CODES = [
   'DATA_NO_WINE_TYPE',
   'DATA_FILE_NOT_FOUND',
   'DATA_DOWNLOAD_FAILED',
+  'SEARCH_WORKER_UNAVAILABLE',
+  'SEARCH_WORKER_FAILED',
 ] as const;
 
 export type ModelErrorCode = (typeof MODEL_ERROR_CODES)[number];

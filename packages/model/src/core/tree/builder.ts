@@ -284,7 +284,10 @@ function scanFeature(
   const seg = ws.idx[f] as Int32Array;
   const col = ws.data.columns[f] as Float64Array;
   const { start, end } = task;
-  if ((col[seg[end - 1] as number] as number) <= (col[seg[start] as number] as number) + FEATURE_THRESHOLD) {
+  if (
+    (col[seg[end - 1] as number] as number) <=
+    (col[seg[start] as number] as number) + FEATURE_THRESHOLD
+  ) {
     return false;
   }
   const pos = ws.unit ? scanUnit(ws, seg, col, task, best) : scanWeighted(ws, seg, col, task, best);
