@@ -1,3 +1,5 @@
+import { serviceBenchmark } from './service.bench';
+
 /** The benchmarks `pnpm run bench` knows. Each module exports one `Benchmark`. */
 export interface Benchmark {
   readonly name: string;
@@ -5,4 +7,4 @@ export interface Benchmark {
   run(): Promise<Record<string, unknown>>;
 }
 
-export const BENCHMARKS: readonly Benchmark[] = [];
+export const BENCHMARKS: readonly Benchmark[] = [serviceBenchmark];

@@ -4,12 +4,22 @@
  */
 import { z } from 'zod';
 import { ERROR_DOCS, SERVICE_ERROR_CODES } from '../errors';
-import { InvocationsRequestSchema, InvocationsResponseSchema } from './invocations.schema';
 import {
+  DataframeRecordsSchema,
+  DataframeSplitSchema,
+  InputsSchema,
+  InstancesSchema,
+  InvocationsRequestSchema,
+  InvocationsResponseSchema,
+} from './invocations.schema';
+import {
+  ModelRefSchema,
   PredictBatchResponseSchema,
+  PredictBatchSchema,
   PredictRequestSchema,
   PredictSingleResponseSchema,
 } from './predict.schema';
+import { WineRecordSchema } from './record.schema';
 
 const ErrorBodySchema = z
   .object({
@@ -30,7 +40,15 @@ type Json = Record<string, unknown>;
 
 function componentSchemas(): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
+  // Every schema with an id becomes a component, so references between them resolve.
   for (const schema of [
+    WineRecordSchema,
+    PredictBatchSchema,
+    ModelRefSchema,
+    DataframeSplitSchema,
+    DataframeRecordsSchema,
+    InstancesSchema,
+    InputsSchema,
     PredictRequestSchema,
     PredictSingleResponseSchema,
     PredictBatchResponseSchema,
@@ -49,6 +67,7 @@ function componentSchemas(): Record<string, Json> {
     Object.entries(out.schemas).map(([id, schema]) => {
       const rest = { ...schema };
       delete rest['$schema'];
+      delete rest['$id'];
       return [id, rest];
     }),
   );

@@ -89,6 +89,30 @@ export type SchemaMatchesWineRecord = [SchemaOutput] extends [WineRecord]
   : never;
 export const SCHEMA_MATCHES_WINE_RECORD: SchemaMatchesWineRecord = true;
 
+const CHECKS = FEATURE_NAMES.map((name) => ({ name, ...PHYSICAL_BOUNDS[name] }));
+const KEY_COUNT = FEATURE_NAMES.length + 1;
+
+/**
+ * The hot path: a hand-compiled equivalent of WineRecordSchema (same bounds, strictness and
+ * finiteness), about 10× cheaper than a zod parse. It only ever says "valid"; anything else
+ * goes through zod, which stays the authority and produces the error details. A test feeds
+ * both the same mutated records and requires identical verdicts.
+ */
+export function isValidRecord(value: unknown): value is WineRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const r = value as Record<string, unknown>;
+  if (Object.keys(r).length !== KEY_COUNT) return false;
+  for (const { name, min, max } of CHECKS) {
+    const v = r[name];
+    // `v - v === 0` rejects NaN and ±Infinity.
+    if (typeof v !== 'number' || v - v !== 0 || v < min || (max !== undefined && v > max)) {
+      return false;
+    }
+  }
+  const type = r['wine_type'];
+  return type === 'red' || type === 'white';
+}
+
 export type RecordCheck =
   { ok: true; record: WineRecord } | { ok: false; code: ServiceErrorCode; details: ErrorDetail[] };
 
@@ -97,6 +121,7 @@ export type RecordCheck =
  * alone give IMPOSSIBLE_VALUE, any structural problem gives INVALID_INPUT.
  */
 export function checkRecord(value: unknown, path: string): RecordCheck {
+  if (isValidRecord(value)) return { ok: true, record: value };
   const result = WineRecordSchema.safeParse(value);
   if (result.success) return { ok: true, record: result.data };
   let onlyBounds = true;

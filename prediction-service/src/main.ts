@@ -1,0 +1,106 @@
+/**
+ * Composition root: reads the config, creates the registry and logger, loads the model and
+ * serves. With WEB_CONCURRENCY > 1 this process becomes a cluster primary instead.
+ */
+import cluster from 'node:cluster';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { createApp } from './app';
+import { runPrimary, workerBridge } from './cluster';
+import { ConfigError, loadConfig } from './config';
+import type { Config } from './config';
+import { createMetrics } from './metrics';
+import { createBundledSource, createDirectorySource } from './model/directory-source';
+import { createModelStore } from './model/model-store';
+import type { ModelSource } from './model/servable-model';
+import { createLoggingSink } from './prediction-sink';
+import { exitOnSignals, serve } from './server';
+
+function sourceFor(config: Config): ModelSource {
+  return config.modelUri.kind === 'file'
+    ? createDirectorySource(config.modelUri.dir)
+    : createBundledSource();
+}
+
+async function startWorker(config: Config, clustered: boolean): Promise<void> {
+  const logger = pino({
+    level: config.logLevel,
+    base: { pid: process.pid, service: 'prediction-service' },
+  });
+  const registry = new Registry();
+  const metrics = createMetrics(registry);
+  const store = createModelStore({ source: sourceFor(config), metrics, logger });
+  const bridge = clustered ? workerBridge(registry, () => void store.reload()) : undefined;
+
+  const first = await store.reload();
+  if (first.result === 'rejected' && config.modelPollIntervalS === 0) {
+    logger.fatal(
+      { source: store.source.describe(), reason: first.reason },
+      'cannot load the model; fix MODEL_URI or set MODEL_POLL_INTERVAL_S to keep retrying',
+    );
+    process.exit(1);
+  }
+  const stopPolling =
+    config.modelPollIntervalS > 0 ? store.poll(config.modelPollIntervalS) : () => undefined;
+  const sink = createLoggingSink(logger);
+  const app = createApp({
+    store,
+    metrics,
+    sink,
+    logger,
+    config,
+    ...(bridge === undefined
+      ? {}
+      : { collectMetrics: bridge.collectMetrics, onAdminReload: bridge.broadcastReload }),
+  });
+  const running = await serve(app, {
+    port: config.port,
+    host: config.host,
+    shutdownTimeoutS: config.shutdownTimeoutS,
+    logger,
+    onClosed: async () => {
+      stopPolling();
+      await sink.close();
+    },
+  });
+  exitOnSignals(running);
+  logger.info(
+    {
+      port: running.port,
+      model: store.current()?.info.version ?? null,
+      source: store.source.describe(),
+    },
+    'prediction service listening',
+  );
+}
+
+function main(): void {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (config.webConcurrency > 1 && cluster.isPrimary) {
+    const logger = pino({
+      level: config.logLevel,
+      base: { pid: process.pid, service: 'prediction-service', role: 'primary' },
+    });
+    runPrimary({
+      workers: config.webConcurrency,
+      shutdownTimeoutS: config.shutdownTimeoutS,
+      logger,
+    });
+    return;
+  }
+  startWorker(config, config.webConcurrency > 1).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+main();

@@ -1,0 +1,59 @@
+/**
+ * Sources backed by a model directory on disk (MLmodel + model.json + input_example.json):
+ * the bundled model shipped with this package and `MODEL_URI=file:<dir>`.
+ */
+import path from 'node:path';
+import { FEATURE_NAMES, readModelDir } from '@wine/model';
+import type { FeatureName, ModelDirectory } from '@wine/model';
+import type { FeatureRange, ModelSource, ServableModel } from './servable-model';
+
+export const MODEL_NAME = 'wine-quality';
+
+/** src/model and dist/model sit at the same depth, so this works under jest and from dist. */
+export const BUNDLED_MODEL_DIR = path.resolve(__dirname, '..', '..', 'model');
+
+export function createDirectorySource(
+  dir: string,
+  label = `file:${path.resolve(dir)}`,
+): ModelSource {
+  return {
+    describe: () => label,
+    load: async () => toServable(await readModelDir(dir), label),
+  };
+}
+
+export function createBundledSource(dir = BUNDLED_MODEL_DIR): ModelSource {
+  return createDirectorySource(dir, 'bundled');
+}
+
+function toServable(md: ModelDirectory, source: string): ServableModel {
+  const doc = md.document;
+  const ranges: Partial<Record<FeatureName, FeatureRange>> = {};
+  const profile = doc.reference?.features;
+  if (profile !== undefined) {
+    for (const name of FEATURE_NAMES) {
+      const d = profile[name];
+      if (d !== undefined && Number.isFinite(d.min) && Number.isFinite(d.max)) {
+        ranges[name] = { min: d.min, max: d.max };
+      }
+    }
+  }
+  const model = md.model;
+  return {
+    info: {
+      name: MODEL_NAME,
+      version: `sha256:${md.sha256.slice(0, 12)}`,
+      source,
+      sha256: md.sha256,
+      kind: model.kind,
+      nTrees: model.nTrees,
+      formatVersion: doc.formatVersion,
+      features: doc.features.map((f) => f.name),
+      training: { ...doc.training },
+      loadedAt: new Date().toISOString(),
+    },
+    ranges,
+    inputExample: md.inputExample,
+    predictRecords: (records) => model.predictRecords(records),
+  };
+}
