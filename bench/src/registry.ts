@@ -1,3 +1,5 @@
+import { inferenceBenchmark } from './inference.bench';
+import { searchBenchmark } from './search.bench';
 import { serviceBenchmark } from './service.bench';
 
 /** The benchmarks `pnpm run bench` knows. Each module exports one `Benchmark`. */
@@ -7,4 +9,8 @@ export interface Benchmark {
   run(): Promise<Record<string, unknown>>;
 }
 
-export const BENCHMARKS: readonly Benchmark[] = [serviceBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  serviceBenchmark,
+  searchBenchmark,
+  inferenceBenchmark,
+];

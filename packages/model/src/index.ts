@@ -85,3 +85,5 @@ export {
 } from './core/search/space';
 export type { ParamSpace, ParamRange, ParamValue, ParamAssignment } from './core/search/space';
 export type { Validation, LabeledMatrix } from './core/search/evaluate';
+export { fitForestParallel } from './search/fit-forest-parallel';
+export type { ParallelOptions } from './search/fit-forest-parallel';

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomDataset } from '../../test/tree-helpers';
+import { fitForest } from '../core/fit';
 import { ModelError } from '../errors';
+import { fitForestParallel } from './fit-forest-parallel';
 import { runSearch } from './run-search';
 import type { Candidate, SearchOptions } from './run-search';
 import { resolveWorkerScript } from './worker-pool';
@@ -133,5 +135,28 @@ describe('runSearch on worker threads', () => {
 describe('resolveWorkerScript', () => {
   it('explains what to do when no compiled worker exists', () => {
     expect(() => resolveWorkerScript('/nonexistent/src/search')).toThrow(/run `pnpm build`/);
+  });
+});
+
+describe('fitForestParallel', () => {
+  const dist = path.resolve(__dirname, '..', '..', 'dist', 'search', 'search-worker.js');
+  const maybe = existsSync(dist) ? it : it.skip;
+
+  maybe('fits the same forest as the sequential fit', async () => {
+    const params = { nEstimators: 6, maxFeatures: 'sqrt' as const, seed: 9 };
+    const sequential = fitForest(train.x, train.y, params);
+    const parallel = await fitForestParallel(train.x, train.y, params, { workers: 2 });
+    expect(parallel.nTrees).toBe(6);
+    expect(Array.from(parallel.predict(validation.x))).toEqual(
+      Array.from(sequential.predict(validation.x)),
+    );
+    expect(parallel.trees.map((t) => Array.from(t.threshold))).toEqual(
+      sequential.trees.map((t) => Array.from(t.threshold)),
+    );
+  });
+
+  it('with one worker fits in this thread', async () => {
+    const model = await fitForestParallel(train.x, train.y, { nEstimators: 2 }, { workers: 1 });
+    expect(model.kind).toBe('forest');
   });
 });

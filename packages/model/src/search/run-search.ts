@@ -18,8 +18,8 @@ import type { ParamSpace, SearchKind } from '../core/search/space';
 import type { ForestParams, TreeParams } from '../core/tree/params';
 import { resolveTreeParams, validateForestParams } from '../core/tree/params';
 import { ModelError } from '../errors';
-import type { CandidateTask, WorkerSetup } from './protocol';
-import { toShared } from './protocol';
+import type { CandidateReply, CandidateTask, SearchSetup } from './protocol';
+import { shareLabeled } from './protocol';
 import { runInPool } from './worker-pool';
 
 export interface Candidate {
@@ -87,17 +87,14 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
       record({ ...task, ...evaluateCandidate(opts.kind, task.params, folds, nowSeconds) });
     }
   } else {
-    const share = (m: LabeledMatrix): WorkerSetup['train'] => ({
-      x: { data: toShared(m.x.data), rows: m.x.rows, cols: m.x.cols },
-      y: toShared(m.y),
-    });
-    const setup: WorkerSetup = {
+    const setup: SearchSetup = {
+      mode: 'search',
       kind: opts.kind,
       seed: opts.seed,
-      train: share(opts.train),
-      validation: 'kFold' in opts.validation ? opts.validation : share(opts.validation),
+      train: shareLabeled(opts.train),
+      validation: 'kFold' in opts.validation ? opts.validation : shareLabeled(opts.validation),
     };
-    await runInPool(
+    await runInPool<CandidateTask, CandidateReply>(
       setup,
       tasks,
       workers,

@@ -1,28 +1,57 @@
 /**
- * Worker thread of runSearch: prepares (presorts) the folds once from shared memory, then
- * scores the candidates it is sent, one message each.
+ * Worker thread of the learner. In 'search' mode it presorts the folds once from shared
+ * memory and scores the candidates it is sent; in 'forest' mode it presorts the training
+ * rows once and fits the trees it is sent (returned by transferring their buffers).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { evaluateCandidate, makeFolds } from '../core/search/evaluate';
+import { prepareData } from '../core/tree/prepared';
+import { fitForestTree } from '../core/tree/train';
 import { isModelError } from '../errors';
-import type { CandidateTask, WorkerReply, WorkerSetup } from './protocol';
+import type {
+  CandidateReply,
+  CandidateTask,
+  TreeReply,
+  TreeTask,
+  WorkerFailure,
+  WorkerSetup,
+} from './protocol';
 
 const setup = workerData as WorkerSetup;
-const folds = makeFolds(setup.train, setup.validation, setup.seed);
 const now = (): number => performance.now() / 1000;
 
-parentPort?.on('message', (task: CandidateTask) => {
-  let reply: WorkerReply;
-  try {
-    const result = evaluateCandidate(setup.kind, task.params, folds, now);
-    reply = { index: task.index, ok: true, ...result };
-  } catch (error) {
-    reply = {
-      index: task.index,
-      ok: false,
-      code: isModelError(error) ? error.code : null,
-      message: error instanceof Error ? error.message : String(error),
-    };
-  }
-  parentPort?.postMessage(reply);
-});
+function failure(index: number, error: unknown): WorkerFailure {
+  return {
+    index,
+    ok: false,
+    code: isModelError(error) ? error.code : null,
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+if (setup.mode === 'search') {
+  const folds = makeFolds(setup.train, setup.validation, setup.seed);
+  parentPort?.on('message', (task: CandidateTask) => {
+    try {
+      const result = evaluateCandidate(setup.kind, task.params, folds, now);
+      const reply: CandidateReply = { index: task.index, ok: true, ...result };
+      parentPort?.postMessage(reply);
+    } catch (error) {
+      parentPort?.postMessage(failure(task.index, error));
+    }
+  });
+} else {
+  const data = prepareData(setup.train.x, setup.train.y);
+  parentPort?.on('message', (task: TreeTask) => {
+    try {
+      const tree = fitForestTree(data, setup.params, task.seeds);
+      const reply: TreeReply = { index: task.index, ok: true, tree };
+      parentPort?.postMessage(
+        reply,
+        Object.values(tree).map((a: Int32Array | Float64Array) => a.buffer as ArrayBuffer),
+      );
+    } catch (error) {
+      parentPort?.postMessage(failure(task.index, error));
+    }
+  });
+}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ModelError, MODEL_ERROR_CODES } from '../errors';
 import type { ModelErrorCode } from '../errors';
-import type { CandidateTask, WorkerReply, WorkerSetup } from './protocol';
+import type { WorkerFailure, WorkerSetup } from './protocol';
 
 /**
  * The worker is compiled JavaScript: beside this file in dist/, or — when this module runs
@@ -33,11 +33,13 @@ function codeOf(code: string | null): ModelErrorCode {
   return known ?? 'SEARCH_WORKER_FAILED';
 }
 
-export async function runInPool(
+// The caller names the task/reply pair its setup's worker mode speaks (see protocol.ts).
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+export async function runInPool<T extends { index: number }, R extends { index: number; ok: true }>(
   setup: WorkerSetup,
-  tasks: readonly CandidateTask[],
+  tasks: readonly T[],
   size: number,
-  onReply: (reply: Extract<WorkerReply, { ok: true }>) => void,
+  onReply: (reply: R) => void,
   script: string = resolveWorkerScript(),
 ): Promise<void> {
   const workers: Worker[] = [];
@@ -64,9 +66,9 @@ export async function runInPool(
     for (let i = 0; i < Math.min(size, tasks.length); i++) {
       const worker = new Worker(script, { workerData: setup });
       workers.push(worker);
-      worker.on('message', (reply: WorkerReply) => {
+      worker.on('message', (reply: R | WorkerFailure) => {
         if (!reply.ok) {
-          fail(new ModelError(codeOf(reply.code), `candidate ${reply.index}: ${reply.message}`));
+          fail(new ModelError(codeOf(reply.code), `task ${reply.index}: ${reply.message}`));
           return;
         }
         onReply(reply);
