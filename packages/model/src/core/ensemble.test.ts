@@ -1,5 +1,7 @@
 import { randomDataset } from '../../test/tree-helpers';
 import { ModelError } from '../errors';
+import { FEATURE_NAMES } from './features';
+import type { WineRecord } from './features';
 import { LEARNER } from './ensemble-document';
 import type { EnsembleDocument, TrainingMetadata } from './ensemble-document';
 import { loadModel, serializeModel, TreeEnsemble } from './ensemble';
@@ -205,5 +207,20 @@ describe('predict', () => {
     expect(() => model.predict({ data: new Float64Array(6), rows: 2, cols: 3 })).toThrow(
       /12-column matrix/,
     );
+  });
+});
+
+describe('predictRecords', () => {
+  it('scores API records like the matrix path', () => {
+    const model = fitTree(train.x, train.y, { maxDepth: 5 });
+    const records: WineRecord[] = [0, 1, 2].map((r) => {
+      const row = Array.from(test.x.data.subarray(r * 12, r * 12 + 12));
+      const record = Object.fromEntries(FEATURE_NAMES.map((name, c) => [name, row[c]!]));
+      return { ...record, wine_type: row[11] === 1 ? 'white' : 'red' } as WineRecord;
+    });
+    const expected = Array.from(
+      model.predict({ ...test.x, rows: 3, data: test.x.data.subarray(0, 36) }),
+    );
+    expect(model.predictRecords(records)).toEqual(expected);
   });
 });
