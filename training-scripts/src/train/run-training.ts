@@ -23,6 +23,8 @@ import {
   type TrainingMetadata,
   type TreeEnsemble,
 } from '@wine/model';
+import type { DatasetInfo, SearchStart, TrackedSearch, Tracker } from '../tracking/tracker';
+import { qualityCounts } from '../tracking/run-payloads';
 import type { TrainOptions } from './train-options.schema';
 
 export interface LoadedData {
@@ -37,6 +39,8 @@ export interface TrainDeps {
   loadCsv(file: string, skipInvalid: boolean): Promise<LoadedData>;
   onProgress?: (done: number, total: number, last: Candidate) => void;
   log(message: string): void;
+  /** Experiment tracking; absent = tracking is off (the model directory is still written). */
+  tracker?: Tracker;
 }
 
 export interface TrainOutcome {
@@ -49,17 +53,28 @@ export interface TrainOutcome {
   readonly dataSha256: string;
   readonly featureImportances: Record<string, number>;
   readonly model: TreeEnsemble;
+  /** The test rows (the holdout set `register` compares models on). */
+  readonly test: LabeledWineRecord[];
+  readonly tracked?: TrackedSearch;
 }
 
-interface Split {
+export interface Split {
   readonly train: LabeledWineRecord[];
   readonly test: LabeledWineRecord[];
   readonly rejected: number;
+  /** Where train and test came from (a directory, or the two CSV paths). */
+  readonly sources: { readonly train: string; readonly test: string };
 }
 
-async function loadSplit(
-  options: TrainOptions,
-  deps: TrainDeps,
+export type SplitOptions = Pick<
+  TrainOptions,
+  'data' | 'train' | 'test' | 'testSize' | 'seed' | 'skipInvalid'
+>;
+
+/** The seeded, stratified split (or the given files): `register` reuses it to get the same holdout. */
+export async function loadSplit(
+  options: SplitOptions,
+  deps: Pick<TrainDeps, 'loadDir' | 'loadCsv'>,
   defaultDataDir: string,
 ): Promise<Split> {
   if (options.train !== undefined && options.test !== undefined) {
@@ -67,7 +82,12 @@ async function loadSplit(
       deps.loadCsv(options.train, options.skipInvalid),
       deps.loadCsv(options.test, options.skipInvalid),
     ]);
-    return { train: train.records, test: test.records, rejected: train.rejected + test.rejected };
+    return {
+      train: train.records,
+      test: test.records,
+      rejected: train.rejected + test.rejected,
+      sources: { train: train.description, test: test.description },
+    };
   }
   const all = await deps.loadDir(options.data ?? defaultDataDir, options.skipInvalid);
   // Stratify on quality so rare scores (3, 9) land on both sides like sklearn's stratified split.
@@ -78,7 +98,43 @@ async function loadSplit(
   });
   const pick = (idx: Int32Array): LabeledWineRecord[] =>
     Array.from(idx, (i) => all.records[i]).filter((r): r is LabeledWineRecord => r !== undefined);
-  return { train: pick(train), test: pick(test), rejected: all.rejected };
+  return {
+    train: pick(train),
+    test: pick(test),
+    rejected: all.rejected,
+    sources: { train: all.description, test: all.description },
+  };
+}
+
+function searchStart(options: TrainOptions, split: Split, dataSha256: string): SearchStart {
+  const dataset = (
+    side: 'train' | 'test',
+    rows: LabeledWineRecord[],
+    context: DatasetInfo['context'],
+  ): DatasetInfo => ({
+    name: `wine-quality-${side}`,
+    source: split.sources[side],
+    sha256: datasetFingerprint(rows),
+    rows: rows.length,
+    context,
+    qualityCounts: qualityCounts(rows.map((r) => r.quality)),
+  });
+  return {
+    kind: options.model,
+    dataSha256,
+    datasets: [dataset('train', split.train, 'training'), dataset('test', split.test, 'eval')],
+    options: {
+      model_kind: options.model,
+      search: options.search,
+      ...(options.search === 'random' ? { n_iter: options.nIter } : {}),
+      validation: options.cv === undefined ? 'holdout' : `${options.cv}-fold`,
+      ...(options.train === undefined ? { test_size: options.testSize } : {}),
+      seed: options.seed,
+      n_train: split.train.length,
+      n_test: split.test.length,
+      rejected_rows: split.rejected,
+    },
+  };
 }
 
 function fitFinal(
@@ -104,44 +160,65 @@ export async function runTraining(
     `data: ${split.train.length} train rows, ${split.test.length} test rows, ${split.rejected} rejected`,
   );
 
-  const search = await runSearch({
-    kind: options.model,
-    train: { x: xTrain, y: yTrain },
-    validation: options.cv === undefined ? { x: xTest, y: yTest } : { kFold: options.cv },
-    strategy: options.search === 'grid' ? 'grid' : { random: options.nIter },
-    seed: options.seed,
-    ...(options.workers === undefined ? {} : { workers: options.workers }),
-    ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
-  });
-
-  const model = fitFinal(options.model, xTrain, yTrain, search.best.params);
-  const testMetrics = regressionMetrics(yTest, model.predict(xTest));
-  const featureImportances = model.featureImportances();
   const dataSha256 = datasetFingerprint([...split.train, ...split.test]);
-  const training: TrainingMetadata = {
-    kind: options.model,
-    params: { ...search.best.params },
-    learner: { ...LEARNER },
-    dataSha256,
-    nTrain: split.train.length,
-    metrics: { test: testMetrics },
-    featureImportances,
-  };
-  const reference = computeReferenceProfile(xTrain, model.predict(xTrain), { target: yTrain });
-  await writeModelDir(options.output, model.toDocument({ training, reference }), {
-    inputExample: split.test.slice(0, 5).map(stripQuality),
-  });
-  return {
-    search,
-    best: { params: search.best.params, metrics: testMetrics },
-    output: options.output,
-    nTrain: split.train.length,
-    nTest: split.test.length,
-    rejected: split.rejected,
-    dataSha256,
-    featureImportances,
-    model,
-  };
+  // Before the search: a wrong tracking URI fails in a second, not after the training.
+  const tracking = await deps.tracker?.startSearch(searchStart(options, split, dataSha256));
+  try {
+    const search = await runSearch({
+      kind: options.model,
+      train: { x: xTrain, y: yTrain },
+      validation: options.cv === undefined ? { x: xTest, y: yTest } : { kFold: options.cv },
+      strategy: options.search === 'grid' ? 'grid' : { random: options.nIter },
+      seed: options.seed,
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
+    });
+
+    const model = fitFinal(options.model, xTrain, yTrain, search.best.params);
+    const testPredictions = model.predict(xTest);
+    const testMetrics = regressionMetrics(yTest, testPredictions);
+    const featureImportances = model.featureImportances();
+    const training: TrainingMetadata = {
+      kind: options.model,
+      params: { ...search.best.params },
+      learner: { ...LEARNER },
+      dataSha256,
+      nTrain: split.train.length,
+      metrics: { test: testMetrics },
+      featureImportances,
+    };
+    const reference = computeReferenceProfile(xTrain, model.predict(xTrain), { target: yTrain });
+    const document = model.toDocument({ training, reference });
+    const inputExample = split.test.slice(0, 5).map(stripQuality);
+    await writeModelDir(options.output, document, { inputExample });
+    const tracked = await tracking?.complete({
+      candidates: search.candidates,
+      best: search.best,
+      testMetrics,
+      searchSeconds: search.seconds,
+      document,
+      inputExample,
+      actual: yTest,
+      predicted: testPredictions,
+      featureImportances,
+    });
+    return {
+      search,
+      best: { params: search.best.params, metrics: testMetrics },
+      output: options.output,
+      nTrain: split.train.length,
+      nTest: split.test.length,
+      rejected: split.rejected,
+      dataSha256,
+      featureImportances,
+      model,
+      test: split.test,
+      ...(tracked === undefined ? {} : { tracked }),
+    };
+  } catch (error) {
+    await tracking?.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
 }
 
 function stripQuality(record: LabeledWineRecord): Omit<LabeledWineRecord, 'quality'> {

@@ -19,12 +19,12 @@ import { createRng } from '../rng';
 import type { Rng } from '../rng';
 import type { ResolvedTreeParams } from './params';
 import type { PreparedData } from './prepared';
+import { FEATURE_THRESHOLD, scanUnit, scanWeighted } from './scan';
+import type { ScanInput } from './scan';
 import { LEAF, NodeStore } from './tree-nodes';
 import type { TreeNodes } from './tree-nodes';
 
-const FEATURE_THRESHOLD = 1e-7;
 const EPSILON = Number.EPSILON;
-const SCREEN_SLACK = 1 - 1e-9;
 
 interface NodeTask {
   start: number;
@@ -290,7 +290,18 @@ function scanFeature(
   ) {
     return false;
   }
-  const pos = ws.unit ? scanUnit(ws, seg, col, task, best) : scanWeighted(ws, seg, col, task, best);
+  const scan: ScanInput = {
+    seg,
+    col,
+    wy: ws.wy,
+    w: ws.w,
+    start,
+    end,
+    weight: task.weight,
+    sum: task.sum,
+    minSamplesLeaf: ws.params.minSamplesLeaf,
+  };
+  const pos = ws.unit ? scanUnit(scan, best) : scanWeighted(scan, best);
   if (pos >= 0) {
     const lo = col[seg[pos - 1] as number] as number;
     const hi = col[seg[pos] as number] as number;
@@ -300,88 +311,6 @@ function scanFeature(
     best.threshold = mid < hi ? mid : lo;
   }
   return true;
-}
-
-// The two scans differ only in where the left weight comes from; separate functions keep
-// each loop monomorphic and let the unit-weight one skip a memory read per row. Both use a
-// division-free screen (sL²·wR + sR²·wL vs best·wL·wR, with slack for rounding); the exact
-// proxy still decides, so the outcome is the plain comparison's, bit for bit. They return
-// the best position (or -1) and leave the best proxy in `best.proxy`.
-
-function scanUnit(
-  ws: Workspace,
-  seg: Int32Array,
-  col: Float64Array,
-  task: NodeTask,
-  best: Split & { proxy: number },
-): number {
-  const { wy } = ws;
-  const { start, end, weight, sum } = task;
-  const msl = ws.params.minSamplesLeaf;
-  const firstPos = start + msl;
-  const lastPos = end - msl;
-  let bestProxy = best.proxy;
-  let bestPos = -1;
-  let sL = 0;
-  let vCur = col[seg[start] as number] as number;
-  for (let j = start; j < lastPos; j++) {
-    sL += wy[seg[j] as number] as number;
-    const vNext = col[seg[j + 1] as number] as number;
-    if (vNext > vCur + FEATURE_THRESHOLD && j + 1 >= firstPos) {
-      const wL = j + 1 - start;
-      const sR = sum - sL;
-      const wR = weight - wL;
-      if (sL * sL * wR + sR * sR * wL >= bestProxy * wL * wR * SCREEN_SLACK) {
-        const proxy = (sL * sL) / wL + (sR * sR) / wR;
-        if (proxy > bestProxy) {
-          bestProxy = proxy;
-          bestPos = j + 1;
-        }
-      }
-    }
-    vCur = vNext;
-  }
-  best.proxy = bestProxy;
-  return bestPos;
-}
-
-function scanWeighted(
-  ws: Workspace,
-  seg: Int32Array,
-  col: Float64Array,
-  task: NodeTask,
-  best: Split & { proxy: number },
-): number {
-  const { w, wy } = ws;
-  const { start, end, weight, sum } = task;
-  const msl = ws.params.minSamplesLeaf;
-  const firstPos = start + msl;
-  const lastPos = end - msl;
-  let bestProxy = best.proxy;
-  let bestPos = -1;
-  let sL = 0;
-  let wL = 0;
-  let vCur = col[seg[start] as number] as number;
-  for (let j = start; j < lastPos; j++) {
-    const i = seg[j] as number;
-    sL += wy[i] as number;
-    wL += w[i] as number;
-    const vNext = col[seg[j + 1] as number] as number;
-    if (vNext > vCur + FEATURE_THRESHOLD && j + 1 >= firstPos) {
-      const sR = sum - sL;
-      const wR = weight - wL;
-      if (sL * sL * wR + sR * sR * wL >= bestProxy * wL * wR * SCREEN_SLACK) {
-        const proxy = (sL * sL) / wL + (sR * sR) / wR;
-        if (proxy > bestProxy) {
-          bestProxy = proxy;
-          bestPos = j + 1;
-        }
-      }
-    }
-    vCur = vNext;
-  }
-  best.proxy = bestProxy;
-  return bestPos;
 }
 
 /**
