@@ -1,11 +1,12 @@
 /**
  * Load generators for the service benchmark, bounded in time and aimed at 127.0.0.1 only:
- * wrk for maximum throughput (closed loop), autocannon's `overallRate` for latency at a fixed
- * request rate (wrk2 is not packaged here).
+ * wrk for maximum throughput (closed loop), and a small open-loop generator for latency at a
+ * fixed request rate (wrk2 is not packaged here).
  */
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import autocannon from 'autocannon';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export const WRK = process.env['BENCH_WRK'] ?? '/usr/bin/wrk';
 
@@ -82,29 +83,113 @@ export interface FixedRateResult {
   non2xx: number;
 }
 
-/** Open-ish loop at a fixed overall rate; reports latency percentiles. */
+/**
+ * Open-loop load at a constant rate (what wrk2 does): request i is due at start + i/rate and
+ * its latency counts from that due time, so a stalled server cannot hide queueing delay (no
+ * coordinated omission). Requests are pre-serialised bytes written to a pool of keep-alive
+ * sockets and responses are framed by Content-Length only, so the generator costs far less
+ * CPU than the servers it measures (node:http's client could not keep up on 2 cores).
+ * autocannon's `overallRate` was not used: it spends each connection's per-second budget in
+ * a burst at the start of every second. Needs a keep-alive server (not gunicorn sync workers).
+ */
 export async function fixedRate(
   url: string,
   body: string,
   rps: number,
   seconds: number,
+  sockets = 64,
 ): Promise<FixedRateResult> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections: 32,
-    overallRate: Math.max(1, Math.round(rps)),
-    duration: seconds,
+  const target = new URL(url);
+  const request = Buffer.from(
+    `POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  const total = Math.max(1, Math.round(rps * seconds));
+  const interval = 1000 / rps;
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+
+  interface Conn {
+    socket: net.Socket;
+    due: number[];
+    buffer: Buffer;
+  }
+  const conns: Conn[] = await Promise.all(
+    Array.from(
+      { length: sockets },
+      () =>
+        new Promise<Conn>((resolve, reject) => {
+          const socket = net.connect(Number(target.port), target.hostname, () => {
+            resolve(conn);
+          });
+          const conn: Conn = { socket, due: [], buffer: Buffer.alloc(0) };
+          socket.setNoDelay(true);
+          socket.once('error', reject);
+          socket.on('data', (chunk: Buffer) => {
+            conn.buffer = conn.buffer.length === 0 ? chunk : Buffer.concat([conn.buffer, chunk]);
+            for (;;) {
+              const headerEnd = conn.buffer.indexOf('\r\n\r\n');
+              if (headerEnd < 0) return;
+              const head = conn.buffer.subarray(0, headerEnd).toString('latin1');
+              const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+              const end = headerEnd + 4 + length;
+              if (conn.buffer.length < end) return;
+              if (!head.startsWith('HTTP/1.1 2')) non2xx++;
+              conn.buffer = conn.buffer.subarray(end);
+              const due = conn.due.shift();
+              if (due !== undefined) latencies.push(performance.now() - due);
+            }
+          });
+        }),
+    ),
+  );
+
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    let issued = 0;
+    const tick = (): void => {
+      const now = performance.now();
+      while (issued < total && start + issued * interval <= now) {
+        // The least-loaded socket; pipelining only when every socket is busy.
+        let best = conns[0] as Conn;
+        for (const c of conns) if (c.due.length < best.due.length) best = c;
+        best.due.push(start + issued * interval);
+        best.socket.write(request);
+        issued++;
+      }
+      if (issued < total) {
+        setTimeout(tick, 1);
+        return;
+      }
+      const drain = (): void => {
+        if (latencies.length >= total || performance.now() > start + (seconds + 10) * 1000)
+          resolve();
+        else setTimeout(drain, 5);
+      };
+      drain();
+    };
+    tick();
   });
+  const elapsed = (performance.now() - start) / 1000;
+  for (const c of conns) {
+    errors += c.due.length;
+    c.socket.destroy();
+  }
+  const sorted = latencies.sort((a, b) => a - b);
+  const pct = (p: number): number =>
+    round2(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN);
   return {
     targetRps: Math.round(rps),
-    achievedRps: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    maxMs: result.latency.max,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
+    achievedRps: Math.round(sorted.length / elapsed),
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    maxMs: round2(sorted[sorted.length - 1] ?? NaN),
+    errors,
+    non2xx,
   };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }
