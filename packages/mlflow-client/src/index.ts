@@ -21,6 +21,7 @@ export type { BackoffOptions } from './retry';
 export { LOG_BATCH_LIMITS, planLogBatch, truncateCodePoints } from './log-batch';
 export type { LogBatchInput, LogBatchRequest, MetricInput, ParamValue } from './log-batch';
 export { parseModelUri, formatModelUri } from './model-uri';
+export { mapLimit } from './concurrency';
 export type { ModelUri } from './model-uri';
 export { artifactProxyPath, joinArtifactPath, toArtifactUri } from './artifact-uri';
 export { SYSTEM_TAGS, parentRunTags } from './api/runs';

@@ -167,7 +167,7 @@ export const loggedModel = z
       source_run_id: z.string().optional(),
       tags: keyValueRecord,
     }),
-    data: z.object({ params: keyValueRecord }).optional(),
+    data: z.object({ params: keyValueRecord, metrics: z.array(metric).optional() }).optional(),
   })
   .transform(({ info, data }) => ({
     modelId: info.model_id,
@@ -182,6 +182,8 @@ export const loggedModel = z
     sourceRunId: info.source_run_id,
     tags: info.tags,
     params: data?.params ?? {},
+    /** Metrics logged with this model's id (e.g. copied from the run by logModel). */
+    metrics: data?.metrics ?? [],
   }));
 
 export const loggedModelReply = z.object({ model: loggedModel });

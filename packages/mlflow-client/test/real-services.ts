@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -255,15 +255,26 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
   return { url, startupMs: Date.now() - started, workDir, stop };
 }
 
-/** Python of the venv that holds MLFLOW_BIN, to check optional extras are installed. */
-export async function mlflowVenvHas(module: string): Promise<boolean> {
+/**
+ * Python modules missing from the venv that holds MLFLOW_BIN (find_spec: no import, fast).
+ * Extras: `auth` brings flask_wtf, `azure` brings azure.storage.blob and azure.identity.
+ */
+export function missingPythonModules(modules: readonly string[]): string[] {
   const bin = findMlflowBin();
-  if (bin === undefined) return false;
+  if (bin === undefined) return [];
+  const script =
+    'import importlib.util, sys\n' +
+    'print(" ".join(m for m in sys.argv[1:] if importlib.util.find_spec(m.split(".")[0]) is None ' +
+    'or importlib.util.find_spec(m) is None))';
   try {
-    await run(join(dirname(bin), 'python'), ['-c', `import ${module}`]);
-    return true;
-  } catch {
-    return false;
+    const out = execFileSync(join(dirname(bin), 'python'), ['-c', script, ...modules], {
+      encoding: 'utf8',
+    }).trim();
+    return out === ''
+      ? []
+      : [`${bin} lacks Python modules ${out} (pip install "mlflow[auth,azure]")`];
+  } catch (error) {
+    return [`cannot run the Python next to ${bin}: ${String(error)}`];
   }
 }
 

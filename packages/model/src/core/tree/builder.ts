@@ -335,10 +335,15 @@ function partition(
     const seg = idx[f] as Int32Array;
     let l = start;
     let r = 0;
+    // Branch-free: write the row to both sides and advance one cursor. Which side a row
+    // takes is unpredictable, and a mispredicted branch costs more than a spare store.
     for (let j = start; j < end; j++) {
       const i = seg[j] as number;
-      if (goLeft[i] === 1) seg[l++] = i;
-      else tmp[r++] = i;
+      const g = goLeft[i] as number;
+      seg[l] = i;
+      tmp[r] = i;
+      l += g;
+      r += 1 - g;
     }
     seg.set(tmp.subarray(0, r), l);
   }
