@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       modelUri: { kind: 'bundled' },
       modelPollIntervalS: 0,
+      mlflow: undefined,
       adminToken: undefined,
       logLevel: 'info',
       webConcurrency: 1,
@@ -62,14 +63,73 @@ describe('parseModelUri', () => {
     expect(parseModelUri('file:///abs/dir')).toEqual({ kind: 'file', dir: '/abs/dir' });
   });
 
-  it.each(['models:/wine-quality@champion', 'runs:/abc/model'])(
-    'explains that %s needs MLflow tracking',
-    (uri) => {
-      expect(() => parseModelUri(uri)).toThrow(/MLflow tracking/);
-    },
-  );
+  it.each([
+    'models:/wine-quality@champion',
+    'models:/wine-quality/3',
+    'models:/wine-quality/latest',
+    'models:/m-0123456789abcdef',
+    'runs:/0123abcd/model',
+  ])('selects the MLflow source for %s', (uri) => {
+    expect(parseModelUri(uri)).toEqual({ kind: 'mlflow', uri });
+  });
+
+  it.each([
+    ['models:/wine-quality/Production', /stages are deprecated.*models:\/wine-quality@champion/],
+    ['models:/', /Invalid model URI/],
+    ['models://host/x', /no host part/],
+    ['runs:/', /run id/],
+  ])('rejects %s with what to do', (uri, message) => {
+    expect(() => parseModelUri(uri)).toThrow(ConfigError);
+    expect(() => parseModelUri(uri)).toThrow(message);
+  });
 
   it('rejects unknown schemes with what to do', () => {
     expect(() => parseModelUri('s3://bucket/model')).toThrow(/file:<model dir>/);
+  });
+});
+
+describe('MLflow configuration', () => {
+  const MLFLOW = { MLFLOW_TRACKING_URI: 'http://mlflow:5000' };
+
+  it('needs MLFLOW_TRACKING_URI for a registry URI', () => {
+    expect(() => loadConfig({ MODEL_URI: 'models:/wine-quality@champion' })).toThrow(
+      /MODEL_URI=models:\/wine-quality@champion needs MLFLOW_TRACKING_URI/,
+    );
+  });
+
+  it('polls every 30 s by default for MLflow URIs, and as configured otherwise', () => {
+    const c = loadConfig({ ...MLFLOW, MODEL_URI: 'models:/wine-quality@champion' });
+    expect(c.modelUri).toEqual({ kind: 'mlflow', uri: 'models:/wine-quality@champion' });
+    expect(c.modelPollIntervalS).toBe(30);
+    expect(c.mlflow).toMatchObject({ trackingUri: 'http://mlflow:5000', timeoutMs: 5000, retries: 2 });
+    expect(
+      loadConfig({ ...MLFLOW, MODEL_URI: 'runs:/abc/model', MODEL_POLL_INTERVAL_S: '0' })
+        .modelPollIntervalS,
+    ).toBe(0);
+    expect(loadConfig({ MODEL_URI: 'file:/m' }).modelPollIntervalS).toBe(0);
+  });
+
+  it('reads credentials, timeout and retries through the client', async () => {
+    const c = loadConfig({
+      ...MLFLOW,
+      MODEL_URI: 'models:/wine-quality/3',
+      MLFLOW_TRACKING_USERNAME: 'svc',
+      MLFLOW_TRACKING_PASSWORD: 'pw',
+      MLFLOW_HTTP_REQUEST_TIMEOUT: '2',
+      MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0',
+    });
+    expect(c.mlflow).toMatchObject({ timeoutMs: 2000, retries: 0 });
+    expect(await c.mlflow?.credentials()).toEqual({ username: 'svc', password: 'pw' });
+    const bearer = loadConfig({ ...MLFLOW, MLFLOW_TRACKING_TOKEN: 't0k' });
+    expect(await bearer.mlflow?.credentials()).toEqual({ token: 't0k' });
+  });
+
+  it.each([
+    [{ ...MLFLOW, MLFLOW_TRACKING_USERNAME: 'only-user' }, /MLFLOW_TRACKING_PASSWORD/],
+    [{ MLFLOW_TRACKING_URI: 'file:./mlruns' }, /use http\(s\):\/\/host:port/],
+    [{ ...MLFLOW, MLFLOW_HTTP_REQUEST_TIMEOUT: 'soon' }, /MLFLOW_HTTP_REQUEST_TIMEOUT/],
+  ])('rejects a bad MLflow environment %p', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
   });
 });

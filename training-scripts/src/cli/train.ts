@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-/** `pnpm run train`: hyperparameter search, then the best model's directory. */
-import path from 'node:path';
+/** `pnpm run train`: hyperparameter search, the best model's directory, and MLflow tracking. */
 import { Command, Option } from 'commander';
-import { loadWineCsv, loadWineDataDir, ModelError, type LoadResult } from '@wine/model';
-import { runTraining, type LoadedData, type TrainDeps } from '../train/run-training';
+import { ModelError } from '@wine/model';
+import { registerRun, renderRegistration } from '../register/register-model';
+import { DEFAULT_MIN_IMPROVEMENT } from '../register/decide-promotion';
+import { createMlflowTracker } from '../tracking/mlflow-tracker';
+import { currentUser, gitCommit } from '../tracking/source-info';
+import { runTraining, type TrainDeps } from '../train/run-training';
 import { trainOptionsSchema } from '../train/train-options.schema';
-import { jsonSummary, renderSummary } from '../train/summary';
+import { jsonSummary, renderSummary, renderTracking } from '../train/summary';
+import { dataDeps, defaultDataDir, holdoutOf } from './data-deps';
+import { connectMlflow, TRACKING_OFF } from './mlflow-connection';
 import { createProgress } from './progress';
 import { runCli } from './run-cli';
 
@@ -13,7 +18,8 @@ function program(): Command {
   return new Command('train')
     .description(
       'Search tree or forest hyperparameters on the wine data and write the best model directory\n' +
-        '(MLmodel, model.json, input_example.json).',
+        '(MLmodel, model.json, input_example.json). With a tracking server, every candidate is an\n' +
+        'MLflow run and the best model is logged (and, with --register, registered).',
     )
     .option(
       '--data <dir>',
@@ -40,20 +46,24 @@ function program(): Command {
       '--skip-invalid',
       'reject invalid rows (and report them) instead of failing on the first one',
     )
+    .option('--tracking-uri <url>', 'MLflow tracking server (default: $MLFLOW_TRACKING_URI)')
+    .option('--experiment <name>', 'MLflow experiment', 'wine-quality')
+    .option('--register', 'register the best model and set its alias (see `register --help`)')
+    .option('--registered-model <name>', 'registered model name for --register', 'wine-quality')
+    .option(
+      '--min-improvement <rmse>',
+      'holdout RMSE a new version must beat the champion by to take the alias',
+      String(DEFAULT_MIN_IMPROVEMENT),
+    )
     .option('--json', 'print a one-line JSON summary last on stdout')
     .addHelpText(
       'after',
       '\nExamples:\n  pnpm run train --data ./data\n  pnpm run train --train train.csv --test test.csv --model forest --json\n' +
-        '\nData: WINE_DATA_DIR is the default for --data (else ./data; fetch it with `pnpm run data:download`).',
+        '  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 pnpm run train --data ./data --register\n' +
+        '\nData: WINE_DATA_DIR is the default for --data (else ./data; fetch it with `pnpm run data:download`).' +
+        '\nTracking: MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME/_PASSWORD or MLFLOW_TRACKING_TOKEN,' +
+        '\nMLFLOW_HTTP_REQUEST_TIMEOUT (s), MLFLOW_HTTP_REQUEST_MAX_RETRIES.',
     );
-}
-
-function toLoaded(results: readonly LoadResult[], description: string): LoadedData {
-  return {
-    records: results.flatMap((r) => r.records),
-    rejected: results.reduce((n, r) => n + r.rejected.length, 0),
-    description,
-  };
 }
 
 async function main(): Promise<void> {
@@ -67,31 +77,62 @@ async function main(): Promise<void> {
     });
   }
   const options = parsed.data;
+  const connection = connectMlflow(options.trackingUri, process.env);
+  if (options.register && connection === undefined) {
+    throw new ModelError(
+      'PARAMS_INVALID',
+      '--register needs a tracking server: set MLFLOW_TRACKING_URI or --tracking-uri',
+    );
+  }
   const progress = createProgress('search', { enabled: !options.json });
   const log = options.json
     ? (): void => undefined
     : (m: string): void => {
         console.error(m);
       };
-  const onInvalidRow = (skip: boolean): 'reject' | 'fail' => (skip ? 'reject' : 'fail');
+  if (connection === undefined) log(TRACKING_OFF);
   const deps: TrainDeps = {
-    loadDir: async (dir, skip) => {
-      const { reports } = await loadWineDataDir(dir, { onInvalidRow: onInvalidRow(skip) });
-      return toLoaded(reports, dir);
-    },
-    loadCsv: async (file, skip) =>
-      toLoaded([await loadWineCsv(file, { onInvalidRow: onInvalidRow(skip) })], file),
+    ...dataDeps,
     onProgress: (done, total, last) => {
       progress.update(done, total, `rmse ${last.metrics.rmse.toFixed(4)}`);
     },
     log,
+    ...(connection === undefined
+      ? {}
+      : {
+          tracker: createMlflowTracker({
+            client: connection.client,
+            preflight: connection.preflight,
+            experimentName: options.experiment,
+            sourceName: 'training-scripts/train',
+            gitCommit: await gitCommit(),
+            user: currentUser(),
+          }),
+        }),
   };
-  const defaultDataDir = process.env.WINE_DATA_DIR ?? path.resolve('data');
   try {
-    const outcome = await runTraining(options, deps, defaultDataDir);
+    const outcome = await runTraining(options, deps, defaultDataDir(process.env));
     progress.stop();
-    if (options.json) console.log(jsonSummary(outcome));
-    else console.log(renderSummary(outcome));
+    const registration =
+      options.register && connection && outcome.tracked
+        ? await registerRun(
+            {
+              runId: outcome.tracked.runId,
+              experimentName: options.experiment,
+              modelName: options.registeredModel,
+              minImprovement: options.minImprovement,
+            },
+            holdoutOf(outcome.test),
+            connection.client,
+          )
+        : undefined;
+    if (options.json) {
+      console.log(jsonSummary(outcome, registration));
+      return;
+    }
+    console.log(renderSummary(outcome));
+    console.log(renderTracking(outcome.tracked));
+    if (registration) console.log(`\n${renderRegistration(registration)}`);
   } finally {
     progress.stop();
   }

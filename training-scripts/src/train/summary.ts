@@ -1,5 +1,7 @@
 /** Human-readable rendering of a training outcome (pure: returns text). */
 import type { Candidate } from '@wine/model';
+import type { RegisterOutcome } from '../register/register-model';
+import type { TrackedSearch } from '../tracking/tracker';
 import type { TrainOutcome } from './run-training';
 
 const fmt = (n: number, digits = 4): string => n.toFixed(digits);
@@ -40,12 +42,52 @@ export function renderSummary(outcome: TrainOutcome): string {
   return lines.join('\n');
 }
 
-/** The `--json` line: a stable machine-readable contract (issue 2). */
-export function jsonSummary(outcome: TrainOutcome): string {
+/** Where the runs went, or that tracking is off. */
+export function renderTracking(tracked: TrackedSearch | undefined): string {
+  if (tracked === undefined) {
+    return 'Tracking: off (set MLFLOW_TRACKING_URI or --tracking-uri to log runs)';
+  }
+  return [
+    `Tracking: parent run ${tracked.runId} with ${tracked.childRuns} nested candidate runs (logged in ${fmt(tracked.candidateLogSeconds, 2)} s)`,
+    `  ${tracked.runUrl}`,
+    `  logged model ${tracked.modelId} (run artifacts: model/, plots/)`,
+  ].join('\n');
+}
+
+/** The `--json` line: a stable machine-readable contract (issue 2); fields are only added. */
+export function jsonSummary(outcome: TrainOutcome, registration?: RegisterOutcome): string {
+  const tracked = outcome.tracked;
   return JSON.stringify({
     models: outcome.search.candidates.length,
     seconds: Number(outcome.search.seconds.toFixed(3)),
     best: { ...outcome.best.metrics, params: outcome.best.params },
     output: outcome.output,
+    tracking:
+      tracked === undefined
+        ? null
+        : {
+            trackingUri: tracked.trackingUri,
+            experimentId: tracked.experimentId,
+            runId: tracked.runId,
+            runUrl: tracked.runUrl,
+            childRuns: tracked.childRuns,
+            modelId: tracked.modelId,
+            candidateLogSeconds: Number(tracked.candidateLogSeconds.toFixed(3)),
+          },
+    ...(registration === undefined ? {} : { registration: registrationJson(registration) }),
   });
+}
+
+export function registrationJson(r: RegisterOutcome): Record<string, unknown> {
+  return {
+    model: r.modelName,
+    version: r.version,
+    created: r.created,
+    runId: r.runId,
+    alias: r.decision.alias,
+    decision: r.decision.outcome,
+    candidateRmse: r.candidateRmse,
+    champion: r.champion ?? null,
+    reason: r.decision.reason,
+  };
 }

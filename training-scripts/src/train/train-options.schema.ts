@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MIN_IMPROVEMENT } from '../register/decide-promotion';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -18,6 +19,11 @@ export const trainOptionsSchema = z
     output: z.string().default('model'),
     skipInvalid: z.boolean().default(false),
     json: z.boolean().default(false),
+    trackingUri: z.string().min(1).optional(),
+    experiment: z.string().min(1).default('wine-quality'),
+    register: z.boolean().default(false),
+    registeredModel: z.string().min(1).default('wine-quality'),
+    minImprovement: z.coerce.number().nonnegative().default(DEFAULT_MIN_IMPROVEMENT),
   })
   .superRefine((o, ctx) => {
     const files = o.train !== undefined || o.test !== undefined;

@@ -8,12 +8,17 @@ import { columnsFor } from '../core/fit';
 import type { Matrix } from '../core/matrix';
 import { resolveTreeParams, validateForestParams } from '../core/tree/params';
 import type { ForestParams } from '../core/tree/params';
-import { fitForestPrepared, forestParamsOf, forestTreeSeeds } from '../core/tree/train';
+import {
+  fitForestPrepared,
+  fitForestTree,
+  forestParamsOf,
+  forestTreeSeeds,
+} from '../core/tree/train';
 import { prepareData } from '../core/tree/prepared';
 import type { TreeNodes } from '../core/tree/tree-nodes';
 import { ModelError } from '../errors';
 import type { ForestSetup, TreeReply, TreeTask } from './protocol';
-import { shareLabeled } from './protocol';
+import { sharePrepared } from './protocol';
 import { runInPool } from './worker-pool';
 
 export interface ParallelOptions {
@@ -35,21 +40,15 @@ export async function fitForestParallel(
   if (!Number.isInteger(workers) || workers < 1) {
     throw new ModelError('PARAMS_INVALID', `workers must be an integer ≥ 1, got ${workers}`);
   }
+  const data = prepareData(x, y);
   if (workers === 1 || params.nEstimators === 1) {
-    return new TreeEnsemble(
-      'forest',
-      columnsFor(x.cols),
-      fitForestPrepared(prepareData(x, y), params),
-    );
+    return new TreeEnsemble('forest', columnsFor(x.cols), fitForestPrepared(data, params));
   }
   const tasks: TreeTask[] = forestTreeSeeds(params.seed, params.nEstimators).map(
-    (seeds, index) => ({
-      index,
-      seeds,
-    }),
+    (seeds, index) => ({ index, seeds }),
   );
   const trees: TreeNodes[] = new Array<TreeNodes>(tasks.length);
-  const setup: ForestSetup = { mode: 'forest', train: shareLabeled({ x, y }), params };
+  const setup: ForestSetup = { mode: 'forest', data: sharePrepared(data), params };
   await runInPool<TreeTask, TreeReply>(
     setup,
     tasks,
@@ -57,6 +56,11 @@ export async function fitForestParallel(
     (reply) => {
       trees[reply.index] = reply.tree;
     },
+    () => (task) => ({
+      index: task.index,
+      ok: true,
+      tree: fitForestTree(data, params, task.seeds),
+    }),
     opts.workerScript,
   );
   return new TreeEnsemble('forest', columnsFor(x.cols), trees);

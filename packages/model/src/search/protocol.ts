@@ -1,7 +1,9 @@
 /** Messages between the main thread and the learner's worker threads (structured clone). */
 import type { RegressionMetrics } from '../core/metrics';
+import type { Fold } from '../core/search/evaluate';
 import type { SearchKind } from '../core/search/space';
 import type { ForestParams, TreeParams } from '../core/tree/params';
+import type { PreparedData } from '../core/tree/prepared';
 import type { TreeNodes } from '../core/tree/tree-nodes';
 
 /** A matrix whose cells live in a SharedArrayBuffer, so every worker reads the same memory. */
@@ -16,19 +18,20 @@ export interface SharedLabeled {
   y: Float64Array;
 }
 
-/** Scoring search candidates (one task = one candidate). */
+/**
+ * Scoring search candidates (one task = one candidate). The folds arrive presorted, in
+ * shared memory: the main thread sorts once and no worker repeats it.
+ */
 export interface SearchSetup {
   mode: 'search';
   kind: SearchKind;
-  seed: number;
-  train: SharedLabeled;
-  validation: SharedLabeled | { kFold: number };
+  folds: Fold[];
 }
 
-/** Fitting the trees of one forest (one task = one tree). */
+/** Fitting the trees of one forest (one task = one tree), on shared presorted data. */
 export interface ForestSetup {
   mode: 'forest';
-  train: SharedLabeled;
+  data: PreparedData;
   params: ForestParams;
 }
 
@@ -57,6 +60,10 @@ export interface TreeReply {
   tree: TreeNodes;
 }
 
+/** Sent once by a worker when its data is prepared; only then is it given tasks. */
+export const READY = { ready: true } as const;
+export type WorkerReady = typeof READY;
+
 export interface WorkerFailure {
   index: number;
   ok: false;
@@ -65,12 +72,29 @@ export interface WorkerFailure {
 }
 
 /** Copies into shared memory once; workers receive a view, not a copy. */
-export function toShared(values: Float64Array): Float64Array {
-  const shared = new Float64Array(new SharedArrayBuffer(values.byteLength));
-  shared.set(values);
-  return shared;
+function shared<A extends Float64Array | Int32Array>(values: A): A {
+  const buffer = new SharedArrayBuffer(values.byteLength);
+  const out = (
+    values instanceof Float64Array ? new Float64Array(buffer) : new Int32Array(buffer)
+  ) as A;
+  out.set(values);
+  return out;
 }
 
-export function shareLabeled(m: { x: SharedMatrix; y: Float64Array }): SharedLabeled {
-  return { x: { data: toShared(m.x.data), rows: m.x.rows, cols: m.x.cols }, y: toShared(m.y) };
+export function shareLabeled(m: SharedLabeled): SharedLabeled {
+  return { x: { data: shared(m.x.data), rows: m.x.rows, cols: m.x.cols }, y: shared(m.y) };
+}
+
+export function sharePrepared(p: PreparedData): PreparedData {
+  return {
+    rows: p.rows,
+    cols: p.cols,
+    columns: p.columns.map(shared),
+    y: shared(p.y),
+    order: p.order.map(shared),
+  };
+}
+
+export function shareFold(fold: Fold): Fold {
+  return { train: sharePrepared(fold.train), test: shareLabeled(fold.test) };
 }

@@ -19,7 +19,7 @@ import type { ForestParams, TreeParams } from '../core/tree/params';
 import { resolveTreeParams, validateForestParams } from '../core/tree/params';
 import { ModelError } from '../errors';
 import type { CandidateReply, CandidateTask, SearchSetup } from './protocol';
-import { shareLabeled } from './protocol';
+import { shareFold } from './protocol';
 import { runInPool } from './worker-pool';
 
 export interface Candidate {
@@ -81,30 +81,23 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   if (!Number.isInteger(workers) || workers < 1) {
     throw new ModelError('PARAMS_INVALID', `workers must be an integer ≥ 1, got ${workers}`);
   }
-  if (workers === 1 || total === 1) {
-    const folds = makeFolds(opts.train, opts.validation, opts.seed);
-    for (const task of tasks) {
-      record({ ...task, ...evaluateCandidate(opts.kind, task.params, folds, nowSeconds) });
+  const folds = makeFolds(opts.train, opts.validation, opts.seed);
+  const evaluate = (task: CandidateTask): CandidateReply => ({
+    index: task.index,
+    ok: true,
+    ...evaluateCandidate(opts.kind, task.params, folds, nowSeconds),
+  });
+  const onReply = (reply: CandidateReply): void => {
+    const task = tasks[reply.index];
+    if (task !== undefined) {
+      record({ ...task, metrics: reply.metrics, fitSeconds: reply.fitSeconds });
     }
+  };
+  if (workers === 1 || total === 1) {
+    for (const task of tasks) onReply(evaluate(task));
   } else {
-    const setup: SearchSetup = {
-      mode: 'search',
-      kind: opts.kind,
-      seed: opts.seed,
-      train: shareLabeled(opts.train),
-      validation: 'kFold' in opts.validation ? opts.validation : shareLabeled(opts.validation),
-    };
-    await runInPool<CandidateTask, CandidateReply>(
-      setup,
-      tasks,
-      workers,
-      (reply) => {
-        const task = tasks[reply.index];
-        if (task !== undefined)
-          record({ ...task, metrics: reply.metrics, fitSeconds: reply.fitSeconds });
-      },
-      opts.workerScript,
-    );
+    const setup: SearchSetup = { mode: 'search', kind: opts.kind, folds: folds.map(shareFold) };
+    await runInPool(setup, tasks, workers, onReply, () => evaluate, opts.workerScript);
   }
   const candidates = results.sort((a, b) => a.index - b.index);
   const best = candidates.reduce((a, b) => (b.metrics.rmse < a.metrics.rmse ? b : a));

@@ -1,13 +1,13 @@
 /**
- * Worker thread of the learner. In 'search' mode it presorts the folds once from shared
- * memory and scores the candidates it is sent; in 'forest' mode it presorts the training
- * rows once and fits the trees it is sent (returned by transferring their buffers).
+ * Worker thread of the learner, on presorted data in shared memory: in 'search' mode it
+ * scores the candidates it is sent; in 'forest' mode it fits the trees it is sent (returned
+ * by transferring their buffers).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { evaluateCandidate, makeFolds } from '../core/search/evaluate';
-import { prepareData } from '../core/tree/prepared';
+import { evaluateCandidate } from '../core/search/evaluate';
 import { fitForestTree } from '../core/tree/train';
 import { isModelError } from '../errors';
+import { READY } from './protocol';
 import type {
   CandidateReply,
   CandidateTask,
@@ -30,7 +30,8 @@ function failure(index: number, error: unknown): WorkerFailure {
 }
 
 if (setup.mode === 'search') {
-  const folds = makeFolds(setup.train, setup.validation, setup.seed);
+  const { folds } = setup;
+  parentPort?.postMessage(READY);
   parentPort?.on('message', (task: CandidateTask) => {
     try {
       const result = evaluateCandidate(setup.kind, task.params, folds, now);
@@ -41,7 +42,8 @@ if (setup.mode === 'search') {
     }
   });
 } else {
-  const data = prepareData(setup.train.x, setup.train.y);
+  const { data } = setup;
+  parentPort?.postMessage(READY);
   parentPort?.on('message', (task: TreeTask) => {
     try {
       const tree = fitForestTree(data, setup.params, task.seeds);

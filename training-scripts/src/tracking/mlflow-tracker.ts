@@ -1,0 +1,207 @@
+/**
+ * The MLflow implementation of Tracker: one parent run per search, one nested run per
+ * candidate, the data as dataset inputs, the best model as run artifacts AND as an MLflow 3
+ * LoggedModel (the UI's Models tab), and SVG plots under the run's `plots/`.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { LEARNER, writeModelDir, type Candidate } from '@wine/model';
+import { mapLimit, SYSTEM_TAGS, type MlflowClient } from 'mlflow-ts-client';
+import { renderSvg, trainingPlots } from './plots';
+import {
+  candidateMetrics,
+  candidateParams,
+  candidateRunName,
+  datasetInput,
+  DIGEST_LENGTH,
+  parentMetrics,
+  WINE_TAGS,
+} from './run-payloads';
+import type { SearchReport, SearchStart, SearchTracking, TrackedSearch, Tracker } from './tracker';
+
+export interface MlflowTrackerOptions {
+  /** Client for the logging itself (default retries). */
+  readonly client: MlflowClient;
+  /** Client for the first call: few retries and a short timeout, so a bad URI fails fast. */
+  readonly preflight: MlflowClient;
+  readonly experimentName: string;
+  /** mlflow.source.name, e.g. the CLI script. */
+  readonly sourceName: string;
+  readonly gitCommit?: string | undefined;
+  readonly user?: string | undefined;
+  /** Requests in flight while logging candidate runs; default 8. */
+  readonly concurrency?: number;
+  readonly now?: () => number;
+}
+
+/** The artifact name of the model: `runs:/<run>/model`, LoggedModel name "model". */
+export const MODEL_ARTIFACT = 'model';
+export const PLOTS_DIR = 'plots';
+const DEFAULT_CONCURRENCY = 8;
+
+function runName(kind: string, at: number): string {
+  const stamp = new Date(at).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${kind}-search-${stamp}`;
+}
+
+export function createMlflowTracker(options: MlflowTrackerOptions): Tracker {
+  const { client } = options;
+  const now = options.now ?? Date.now;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const sourceTags: Record<string, string> = {
+    [SYSTEM_TAGS.sourceName]: options.sourceName,
+    [SYSTEM_TAGS.sourceType]: 'LOCAL',
+    ...(options.gitCommit === undefined ? {} : { [SYSTEM_TAGS.gitCommit]: options.gitCommit }),
+    ...(options.user === undefined ? {} : { [SYSTEM_TAGS.user]: options.user }),
+    [WINE_TAGS.learnerName]: LEARNER.name,
+    [WINE_TAGS.learnerVersion]: LEARNER.version,
+  };
+
+  async function startSearch(start: SearchStart): Promise<SearchTracking> {
+    const experiment = await options.preflight.getOrCreateExperiment({
+      name: options.experimentName,
+    });
+    const experimentId = experiment.experimentId;
+    const startedAt = now();
+    const commonTags = {
+      ...sourceTags,
+      [WINE_TAGS.dataSha256]: start.dataSha256,
+      [WINE_TAGS.modelKind]: start.kind,
+    };
+    const parent = await client.createRun({
+      experimentId,
+      runName: runName(start.kind, startedAt),
+      startTime: startedAt,
+      tags: {
+        ...commonTags,
+        [WINE_TAGS.role]: 'search',
+        [SYSTEM_TAGS.note]:
+          `Hyperparameter search (${start.kind}); one nested run per candidate. ` +
+          `The best model is under Artifacts → ${MODEL_ARTIFACT}/ and in the Models tab; plots under ${PLOTS_DIR}/.`,
+      },
+    });
+    const runId = parent.info.runId;
+    const evalSet = start.datasets.find((d) => d.context === 'eval');
+    await Promise.all([
+      client.logInputs(runId, start.datasets.map(datasetInput)),
+      client.logBatch(runId, { params: start.options }),
+    ]);
+
+    async function logCandidate(candidate: Candidate, total: number): Promise<void> {
+      const child = await client.createRun({
+        experimentId,
+        parentRunId: runId,
+        runName: candidateRunName(candidate, total),
+        startTime: startedAt,
+        tags: { ...commonTags, [WINE_TAGS.role]: 'candidate' },
+      });
+      await client.logBatch(child.info.runId, {
+        params: candidateParams(candidate.params, start.kind),
+        metrics: candidateMetrics(candidate, startedAt),
+      });
+      // The run's duration in the UI is the candidate's fit time.
+      await client.finishRun(
+        child.info.runId,
+        'FINISHED',
+        startedAt + Math.round(candidate.fitSeconds * 1000),
+      );
+    }
+
+    async function logCandidates(candidates: readonly Candidate[]): Promise<number> {
+      const t0 = performance.now();
+      await mapLimit(candidates, concurrency, (c) => logCandidate(c, candidates.length));
+      return (performance.now() - t0) / 1000;
+    }
+
+    async function logPlots(report: SearchReport, dir: string): Promise<void> {
+      const plotsDir = path.join(dir, PLOTS_DIR);
+      await mkdir(plotsDir, { recursive: true });
+      for (const plot of trainingPlots(report)) {
+        await writeFile(path.join(plotsDir, plot.file), await renderSvg(plot.spec));
+      }
+      await client.uploadDirectory(parent.info.artifactUri, plotsDir, { artifactPath: PLOTS_DIR });
+    }
+
+    async function logBestModel(report: SearchReport, dir: string): Promise<string> {
+      const timestamp = now();
+      await client.logBatch(runId, {
+        params: Object.fromEntries(
+          Object.entries(candidateParams(report.best.params, start.kind)).map(([k, v]) => [
+            `best_${k}`,
+            v,
+          ]),
+        ),
+        metrics: parentMetrics(
+          report.testMetrics,
+          {
+            searchSeconds: report.searchSeconds,
+            candidates: report.candidates.length,
+            bestValidationRmse: report.best.metrics.rmse,
+          },
+          timestamp,
+          evalSet && { name: evalSet.name, digest: evalSet.sha256.slice(0, DIGEST_LENGTH) },
+        ),
+      });
+      const modelDir = path.join(dir, MODEL_ARTIFACT);
+      const logged = await client.logModel({
+        runId,
+        name: MODEL_ARTIFACT,
+        modelType: report.document.format,
+        params: candidateParams(report.best.params, start.kind),
+        tags: { [WINE_TAGS.dataSha256]: start.dataSha256 },
+        writeArtifacts: async (model) => {
+          await writeModelDir(modelDir, report.document, {
+            inputExample: report.inputExample,
+            runId,
+            modelId: model.modelId,
+            modelUuid: model.modelId,
+            artifactPath: model.artifactUri,
+            createdAt: new Date(timestamp).toISOString().replace('T', ' ').replace('Z', ''),
+          });
+          return modelDir;
+        },
+      });
+      // The same files under the run's artifacts (2.x layout: runs:/<run>/model still resolves).
+      await client.uploadDirectory(parent.info.artifactUri, modelDir, {
+        artifactPath: MODEL_ARTIFACT,
+      });
+      return logged.modelId;
+    }
+
+    return {
+      runId,
+      async complete(report: SearchReport): Promise<TrackedSearch> {
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'wine-tracking-'));
+        try {
+          const [candidateLogSeconds, modelId] = await Promise.all([
+            logCandidates(report.candidates),
+            logBestModel(report, dir),
+            logPlots(report, dir),
+          ]);
+          await client.finishRun(runId, 'FINISHED');
+          return {
+            trackingUri: client.trackingUri,
+            experimentId,
+            runId,
+            runUrl: `${client.trackingUri}/#/experiments/${experimentId}/runs/${runId}`,
+            childRuns: report.candidates.length,
+            modelId,
+            candidateLogSeconds,
+          };
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+      async fail(reason: string): Promise<void> {
+        await client.setTag(runId, 'wine.failure', reason.slice(0, 5000)).catch(() => undefined);
+        await client.finishRun(runId, 'FAILED').catch(() => undefined);
+      },
+    };
+  }
+
+  return {
+    description: `${client.trackingUri}, experiment ${options.experimentName}`,
+    startSearch,
+  };
+}
