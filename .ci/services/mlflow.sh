@@ -15,7 +15,8 @@ if [ ! -x "$MLFLOW_VENV/bin/mlflow" ] || [ "$(cat "$MLFLOW_VENV/.wine-reqs" 2>/d
   printf '%s' "$MLFLOW_REQS" >"$MLFLOW_VENV/.wine-reqs"
 fi
 export MLFLOW_BIN="$MLFLOW_VENV/bin/mlflow"
-echo "mlflow $("$MLFLOW_BIN" --version 2>/dev/null | awk '{print $NF}') at $MLFLOW_BIN"
+# importlib.metadata, not `mlflow --version`: importing mlflow costs seconds.
+echo "mlflow $("$MLFLOW_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("mlflow"))') at $MLFLOW_BIN"
 
 # PostgreSQL backend store: the tests create one fresh database per server start.
 if ! pg_isready -q -h 127.0.0.1; then
@@ -28,8 +29,8 @@ if ! pg_isready -q -h 127.0.0.1; then
 fi
 
 # Azurite (Azure Blob emulator) is a devDependency of mlflow-ts-client, installed by pnpm.
-AZURITE_BLOB_BIN="$ROOT/packages/mlflow-client/node_modules/.bin/azurite-blob"
-if [ -x "$AZURITE_BLOB_BIN" ]; then
+AZURITE_BLOB_BIN="$ROOT/packages/mlflow-client/node_modules/azurite/dist/src/blob/main.js"
+if [ -f "$AZURITE_BLOB_BIN" ]; then
   export AZURITE_BLOB_BIN
 else
   echo "azurite-blob not found at $AZURITE_BLOB_BIN (is mlflow-ts-client's devDependency installed?)"

@@ -17,9 +17,9 @@ describe('error code registry', () => {
     expect(ERROR_DOCS[code].length).toBeGreaterThan(10);
   });
 
-  it('only INTERNAL is a 5xx other than MODEL_NOT_READY', () => {
+  it('only INTERNAL is a 5xx besides the two model-availability codes', () => {
     const fiveXX = SERVICE_ERROR_CODES.filter((c) => HTTP_STATUS[c] >= 500);
-    expect(fiveXX).toEqual(['MODEL_NOT_READY', 'INTERNAL']);
+    expect(fiveXX).toEqual(['MODEL_NOT_READY', 'INTERNAL', 'MODEL_SOURCE_UNAVAILABLE']);
   });
 
   it.each([

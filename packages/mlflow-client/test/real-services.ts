@@ -37,7 +37,7 @@ export function findMlflowBin(): string | undefined {
   return findOnPath('mlflow');
 }
 
-/** AZURITE_BLOB_BIN if set, else this package's devDependency. */
+/** AZURITE_BLOB_BIN (azurite's blob main.js, or an executable) if set, else the devDependency. */
 export function findAzuriteBlob(): string | undefined {
   const explicit = process.env['AZURITE_BLOB_BIN'];
   if (explicit !== undefined && explicit !== '') return existsSync(explicit) ? explicit : undefined;
@@ -232,6 +232,8 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
         `admin_username = ${options.basicAuth.adminUsername}`,
         `admin_password = ${options.basicAuth.adminPassword}`,
         'authorization_function = mlflow.server.auth:authenticate_request_basic_auth',
+        // auth_cache_ttl_seconds stays 0 (the default): with the cache on, MLflow 3.17.2
+        // answers a Bearer header with 500 instead of 401 (it hashes a None password).
         '',
       ].join('\n'),
     );
@@ -294,10 +296,11 @@ export async function startAzurite(): Promise<Azurite> {
   if (script === undefined) throw new Error('azurite-blob not found (AZURITE_BLOB_BIN)');
   const location = await mkdtemp(join(tmpdir(), 'azurite-it-'));
   const port = await freePort();
+  const [command, ...prefix] = script.endsWith('.js') ? [process.execPath, script] : [script];
   const spawned = spawnLogged(
-    process.execPath,
+    command,
     [
-      script,
+      ...prefix,
       '--blobHost',
       '127.0.0.1',
       '--blobPort',
