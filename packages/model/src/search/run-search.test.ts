@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomDataset } from '../../test/tree-helpers';
 import { fitForest } from '../core/fit';
@@ -123,12 +124,43 @@ describe('runSearch on worker threads', () => {
     expect(b.candidates.map((c) => c.metrics)).toEqual(a.candidates.map((c) => c.metrics));
   });
 
-  maybe('reports a worker-side failure as a ModelError', async () => {
-    const bad = { ...base, workers: 2, space: { maxDepth: [2, 3] } };
-    // A NaN in the shared training data makes every worker's setup throw.
+  it('reports a failure inside a worker as a ModelError with its code', async () => {
+    // A stand-in worker speaking the real protocol (ready, then one reply per task) whose every
+    // task fails, to exercise the pool's error path without breaking the real learner.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wine-worker-'));
+    const script = path.join(dir, 'failing-worker.js');
+    writeFileSync(
+      script,
+      `const { parentPort } = require('node:worker_threads');
+       parentPort.postMessage({ ready: true });
+       parentPort.on('message', (t) => parentPort.postMessage({ index: t.index, ok: false, code: 'PARAMS_INVALID', message: 'refused' }));`,
+    );
+    try {
+      // Enough main-thread work (60 small forests) that the stand-in is ready before it ends.
+      const opts: SearchOptions = {
+        ...base,
+        kind: 'forest',
+        workers: 2,
+        workerScript: script,
+        space: { nEstimators: [8], minSamplesLeaf: Array.from({ length: 60 }, (_, i) => i + 1) },
+      };
+      await expect(runSearch(opts)).rejects.toMatchObject({
+        code: 'PARAMS_INVALID',
+        message: expect.stringMatching(/task \d+: refused/),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects non-finite training data before starting workers', async () => {
     const x = { ...train.x, data: Float64Array.from(train.x.data) };
     x.data[0] = Number.NaN;
-    await expect(runSearch({ ...bad, train: { x, y: train.y } })).rejects.toThrow(ModelError);
+    await expect(
+      runSearch({ ...base, workers: 2, train: { x, y: train.y } }),
+    ).rejects.toMatchObject({
+      code: 'DATA_INVALID_VALUE',
+    });
   });
 });
 
