@@ -101,7 +101,11 @@ describe('MLflow configuration', () => {
     const c = loadConfig({ ...MLFLOW, MODEL_URI: 'models:/wine-quality@champion' });
     expect(c.modelUri).toEqual({ kind: 'mlflow', uri: 'models:/wine-quality@champion' });
     expect(c.modelPollIntervalS).toBe(30);
-    expect(c.mlflow).toMatchObject({ trackingUri: 'http://mlflow:5000', timeoutMs: 5000, retries: 2 });
+    expect(c.mlflow).toMatchObject({
+      trackingUri: 'http://mlflow:5000',
+      timeoutMs: 5000,
+      retries: 2,
+    });
     expect(
       loadConfig({ ...MLFLOW, MODEL_URI: 'runs:/abc/model', MODEL_POLL_INTERVAL_S: '0' })
         .modelPollIntervalS,

@@ -5,9 +5,34 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import {
+  isMlflowClientError,
+  mlflowOptionsFromEnv,
+  parseModelUri as parseMlflowUri,
+} from 'mlflow-ts-client';
+import type { CredentialsProvider } from 'mlflow-ts-client';
 import { z } from 'zod';
 
-export type ModelUri = { kind: 'bundled' } | { kind: 'file'; dir: string };
+export type ModelUri =
+  | { kind: 'bundled' }
+  | { kind: 'file'; dir: string }
+  /** `models:/…` or `runs:/…`, served from the MLflow tracking server / registry. */
+  | { kind: 'mlflow'; uri: string };
+
+/** How to reach MLflow; set whenever MLFLOW_TRACKING_URI is. */
+export interface MlflowConfig {
+  readonly trackingUri: string;
+  readonly credentials: CredentialsProvider;
+  /** Per attempt; a poll must not hang for Python's 120 s default. */
+  readonly timeoutMs: number;
+  /** Retries per request; low, because the next poll is the real retry. */
+  readonly retries: number;
+}
+
+/** Poll interval when MODEL_URI is an MLflow URI and MODEL_POLL_INTERVAL_S is unset. */
+export const DEFAULT_MLFLOW_POLL_INTERVAL_S = 30;
+export const DEFAULT_MLFLOW_TIMEOUT_MS = 5000;
+export const DEFAULT_MLFLOW_RETRIES = 2;
 
 export interface Config {
   /** TCP port to listen on. */
@@ -16,8 +41,10 @@ export interface Config {
   readonly host: string;
   /** Which model to serve; unset → the bundled model. */
   readonly modelUri: ModelUri;
-  /** Re-check the model source every N seconds (0 = only at startup and on POST /model/reload). */
+  /** Re-check the model source every N seconds, jittered (0 = only at startup and on POST /model/reload). */
   readonly modelPollIntervalS: number;
+  /** MLflow connection; undefined when MLFLOW_TRACKING_URI is unset. */
+  readonly mlflow: MlflowConfig | undefined;
   /** Bearer token for POST /model/reload; unset → admin endpoints disabled. */
   readonly adminToken: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -36,9 +63,16 @@ export const ENV_DOCS = {
   PORT: 'TCP port (default 9696).',
   HOST: 'Interface to bind (default 0.0.0.0).',
   MODEL_URI:
-    'Model to serve: unset → bundled model; file:<dir> → a model directory. models:/ and runs:/ arrive with MLflow tracking.',
-  MODEL_POLL_INTERVAL_S:
-    'Re-check the model source every N seconds; 0 disables polling (default 0).',
+    'Model to serve: unset → bundled model; file:<dir> → a model directory; models:/wine-quality@champion, models:/wine-quality/3 or runs:/<run id>/model → from MLflow (needs MLFLOW_TRACKING_URI).',
+  MODEL_POLL_INTERVAL_S: `Re-check the model source every N seconds (±10 % jitter); 0 disables polling (default ${DEFAULT_MLFLOW_POLL_INTERVAL_S} for MLflow URIs, else 0).`,
+  MLFLOW_TRACKING_URI:
+    'MLflow tracking server, e.g. http://mlflow:5000; required for models:/ and runs:/ MODEL_URIs.',
+  MLFLOW_TRACKING_USERNAME:
+    'Basic-auth user for MLflow (with MLFLOW_TRACKING_PASSWORD); unset → no basic auth.',
+  MLFLOW_TRACKING_PASSWORD: 'Basic-auth password for MLflow.',
+  MLFLOW_TRACKING_TOKEN: 'Bearer token for MLflow, used when no username/password is set.',
+  MLFLOW_HTTP_REQUEST_TIMEOUT: `Seconds per MLflow request attempt (default ${DEFAULT_MLFLOW_TIMEOUT_MS / 1000}).`,
+  MLFLOW_HTTP_REQUEST_MAX_RETRIES: `Retries per MLflow request on connection errors, 429 and 5xx (default ${DEFAULT_MLFLOW_RETRIES}).`,
   ADMIN_TOKEN: 'Bearer token for POST /model/reload; unset disables admin endpoints (404).',
   LOG_LEVEL: 'fatal|error|warn|info|debug|trace|silent (default info).',
   WEB_CONCURRENCY:
@@ -62,7 +96,13 @@ const EnvSchema = z.object({
   PORT: int(0, 65535, 9696),
   HOST: z.string().trim().min(1).optional().default('0.0.0.0'),
   MODEL_URI: z.string().trim().optional(),
-  MODEL_POLL_INTERVAL_S: int(0, 86_400, 0),
+  MODEL_POLL_INTERVAL_S: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(86_400))
+    .optional(),
   ADMIN_TOKEN: z.string().optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -86,16 +126,47 @@ export function parseModelUri(raw: string | undefined, cwd = process.cwd()): Mod
     if (rest === '') throw new ConfigError('MODEL_URI=file: needs a directory, e.g. file:./model');
     return { kind: 'file', dir: path.resolve(cwd, rest) };
   }
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1];
-  if (scheme === 'models' || scheme === 'runs') {
-    throw new ConfigError(
-      `MODEL_URI=${raw}: ${scheme}:/ URIs need the MLflow tracking integration, which this build does not have yet. ` +
-        'Use file:<model dir> or leave MODEL_URI unset for the bundled model.',
-    );
+  if (/^(models|runs):/.test(raw)) {
+    let parsed;
+    try {
+      parsed = parseMlflowUri(raw);
+    } catch (error) {
+      throw new ConfigError(
+        `MODEL_URI: ${isMlflowClientError(error) ? error.message : String(error)}`,
+      );
+    }
+    if (parsed.kind === 'stage') {
+      throw new ConfigError(
+        `MODEL_URI=${raw}: model stages are deprecated in MLflow 3; use an alias, e.g. models:/${parsed.name}@champion.`,
+      );
+    }
+    return { kind: 'mlflow', uri: raw };
   }
   throw new ConfigError(
-    `MODEL_URI=${raw} is not understood. Use file:<model dir> or leave it unset for the bundled model.`,
+    `MODEL_URI=${raw} is not understood. Use models:/<name>@<alias>, models:/<name>/<version>, ` +
+      'runs:/<run id>/<path>, file:<model dir>, or leave it unset for the bundled model.',
   );
+}
+
+function mlflowConfig(env: NodeJS.ProcessEnv): MlflowConfig | undefined {
+  let options;
+  try {
+    options = mlflowOptionsFromEnv(env);
+  } catch (error) {
+    throw new ConfigError(isMlflowClientError(error) ? error.message : String(error));
+  }
+  if (options.trackingUri === undefined) return undefined;
+  if (!/^https?:\/\/[^/]/.test(options.trackingUri)) {
+    throw new ConfigError(
+      `MLFLOW_TRACKING_URI=${options.trackingUri}: the service talks to a tracking server over HTTP; use http(s)://host:port.`,
+    );
+  }
+  return {
+    trackingUri: options.trackingUri,
+    credentials: options.credentials,
+    timeoutMs: options.timeoutMs ?? DEFAULT_MLFLOW_TIMEOUT_MS,
+    retries: options.retries ?? DEFAULT_MLFLOW_RETRIES,
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -109,11 +180,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const token = e.ADMIN_TOKEN === undefined || e.ADMIN_TOKEN === '' ? undefined : e.ADMIN_TOKEN;
+  const modelUri = parseModelUri(e.MODEL_URI);
+  const mlflow = mlflowConfig(env);
+  if (modelUri.kind === 'mlflow' && mlflow === undefined) {
+    throw new ConfigError(
+      `MODEL_URI=${modelUri.uri} needs MLFLOW_TRACKING_URI (e.g. http://127.0.0.1:5000) to reach the registry.`,
+    );
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    modelUri: parseModelUri(e.MODEL_URI),
-    modelPollIntervalS: e.MODEL_POLL_INTERVAL_S,
+    modelUri,
+    modelPollIntervalS:
+      e.MODEL_POLL_INTERVAL_S ?? (modelUri.kind === 'mlflow' ? DEFAULT_MLFLOW_POLL_INTERVAL_S : 0),
+    mlflow,
     adminToken: token,
     logLevel: e.LOG_LEVEL,
     webConcurrency: e.WEB_CONCURRENCY,

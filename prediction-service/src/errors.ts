@@ -18,6 +18,7 @@ export const SERVICE_ERROR_CODES = [
   'MODEL_NOT_READY',
   'MODEL_RELOAD_REJECTED',
   'INTERNAL',
+  'MODEL_SOURCE_UNAVAILABLE',
 ] as const;
 
 export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
@@ -38,6 +39,7 @@ export const HTTP_STATUS: Record<ServiceErrorCode, number> = {
   MODEL_NOT_READY: 503,
   MODEL_RELOAD_REJECTED: 409,
   INTERNAL: 500,
+  MODEL_SOURCE_UNAVAILABLE: 503,
 };
 
 /** One line per code, shown in the README and the OpenAPI document. */
@@ -58,6 +60,8 @@ export const ERROR_DOCS: Record<ServiceErrorCode, string> = {
   MODEL_NOT_READY: 'No model is loaded yet.',
   MODEL_RELOAD_REJECTED: 'The candidate model failed validation; the previous model keeps serving.',
   INTERNAL: 'An unexpected server error (a bug); the request id is in the logs.',
+  MODEL_SOURCE_UNAVAILABLE:
+    'Admin reload: the model source (MLflow) could not be reached; the current model keeps serving.',
 };
 
 /** One entry of `error.details`: where (`instances[3].ph`) and what went wrong. */

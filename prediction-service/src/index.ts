@@ -1,7 +1,13 @@
 export { createApp } from './app';
 export type { AppDeps, AppConfig } from './app';
-export { loadConfig, parseModelUri, ConfigError, ENV_DOCS } from './config';
-export type { Config, ModelUri } from './config';
+export {
+  loadConfig,
+  parseModelUri,
+  ConfigError,
+  ENV_DOCS,
+  DEFAULT_MLFLOW_POLL_INTERVAL_S,
+} from './config';
+export type { Config, MlflowConfig, ModelUri } from './config';
 export { SERVICE_ERROR_CODES, HTTP_STATUS, ERROR_DOCS, ServiceError } from './errors';
 export type { ServiceErrorCode, ErrorBody, ErrorDetail } from './errors';
 export { createMetrics, METRIC_NAMES } from './metrics';
@@ -9,16 +15,28 @@ export type { ServiceMetrics, ReloadResult } from './metrics';
 export {
   createModelStore,
   validateCandidate,
+  jitteredDelayMs,
+  POLL_JITTER,
   SUPPORTED_FORMAT_VERSIONS,
 } from './model/model-store';
-export type { ModelStore, ReloadOutcome } from './model/model-store';
+export type { ModelStore, ReloadOutcome, ReloadOptions, SourceCheck } from './model/model-store';
+export { createMlflowSource, fingerprintOf } from './model/mlflow-source';
+export type { MlflowSourceClient, MlflowSourceDeps } from './model/mlflow-source';
 export {
   createDirectorySource,
   createBundledSource,
   BUNDLED_MODEL_DIR,
   MODEL_NAME,
 } from './model/directory-source';
-export type { ModelSource, ServableModel, ModelInfo, FeatureRange } from './model/servable-model';
+export { SourceUnavailableError } from './model/servable-model';
+export type {
+  ArtifactOrigin,
+  FeatureRange,
+  LocatedModel,
+  ModelInfo,
+  ModelSource,
+  ServableModel,
+} from './model/servable-model';
 export { createNoopSink, createLoggingSink } from './prediction-sink';
 export type { PredictionSink, PredictionEvent } from './prediction-sink';
 export { WineRecordSchema, PHYSICAL_BOUNDS } from './http/record.schema';

@@ -3,6 +3,7 @@
  * serves. With WEB_CONCURRENCY > 1 this process becomes a cluster primary instead.
  */
 import cluster from 'node:cluster';
+import { createMlflowClient } from 'mlflow-ts-client';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createApp } from './app';
@@ -10,16 +11,34 @@ import { runPrimary, workerBridge } from './cluster';
 import { ConfigError, loadConfig } from './config';
 import type { Config } from './config';
 import { createMetrics } from './metrics';
-import { createBundledSource, createDirectorySource } from './model/directory-source';
+import {
+  BUNDLED_MODEL_DIR,
+  createBundledSource,
+  createDirectorySource,
+} from './model/directory-source';
+import { createMlflowSource } from './model/mlflow-source';
 import { createModelStore } from './model/model-store';
 import type { ModelSource } from './model/servable-model';
 import { createLoggingSink } from './prediction-sink';
 import { exitOnSignals, serve } from './server';
 
-function sourceFor(config: Config): ModelSource {
-  return config.modelUri.kind === 'file'
-    ? createDirectorySource(config.modelUri.dir)
-    : createBundledSource();
+function sourceFor(config: Config): { source: ModelSource; fallback?: ModelSource } {
+  const uri = config.modelUri;
+  if (uri.kind === 'file') return { source: createDirectorySource(uri.dir) };
+  if (uri.kind === 'bundled' || config.mlflow === undefined) {
+    return { source: createBundledSource() };
+  }
+  const client = createMlflowClient({
+    trackingUri: config.mlflow.trackingUri,
+    credentials: config.mlflow.credentials,
+    timeoutMs: config.mlflow.timeoutMs,
+    retries: config.mlflow.retries,
+  });
+  return {
+    source: createMlflowSource({ uri: uri.uri, client }),
+    // The registry being down must not keep the service from serving.
+    fallback: createDirectorySource(BUNDLED_MODEL_DIR, 'fallback'),
+  };
 }
 
 async function startWorker(config: Config, clustered: boolean): Promise<void> {
@@ -29,11 +48,13 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
   });
   const registry = new Registry();
   const metrics = createMetrics(registry);
-  const store = createModelStore({ source: sourceFor(config), metrics, logger });
-  const bridge = clustered ? workerBridge(registry, () => void store.reload()) : undefined;
+  const store = createModelStore({ ...sourceFor(config), metrics, logger });
+  const bridge = clustered
+    ? workerBridge(registry, () => void store.reload({ force: true }))
+    : undefined;
 
   const first = await store.reload();
-  if (first.result === 'rejected' && config.modelPollIntervalS === 0) {
+  if (store.current() === undefined && config.modelPollIntervalS === 0) {
     logger.fatal(
       { source: store.source.describe(), reason: first.reason },
       'cannot load the model; fix MODEL_URI or set MODEL_POLL_INTERVAL_S to keep retrying',
@@ -69,6 +90,8 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
       port: running.port,
       model: store.current()?.info.version ?? null,
       source: store.source.describe(),
+      fallback: store.usingFallback(),
+      pollIntervalS: config.modelPollIntervalS,
     },
     'prediction service listening',
   );

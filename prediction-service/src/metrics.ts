@@ -13,10 +13,15 @@ export const METRIC_NAMES = {
   modelInfo: 'wine_model_info',
   outOfRange: 'wine_input_out_of_range_total',
   modelReloads: 'wine_model_reloads_total',
+  modelSourceFallback: 'wine_model_source_fallback',
+  modelSourceLastSuccess: 'wine_model_source_last_success_timestamp_seconds',
 } as const;
 
-/** Outcome label of wine_model_reloads_total. */
-export type ReloadResult = 'swapped' | 'unchanged' | 'rejected';
+/**
+ * Outcome label of wine_model_reloads_total: `rejected` = the source delivered a bad
+ * artifact; `error` = the source could not be asked (e.g. MLflow unreachable).
+ */
+export type ReloadResult = 'swapped' | 'unchanged' | 'rejected' | 'error';
 
 export interface ServiceMetrics {
   readonly registry: Registry;
@@ -26,6 +31,8 @@ export interface ServiceMetrics {
   readonly modelInfo: Gauge<'name' | 'version' | 'source'>;
   readonly outOfRange: Counter<'feature'>;
   readonly modelReloads: Counter<'result'>;
+  readonly modelSourceFallback: Gauge;
+  readonly modelSourceLastSuccess: Gauge;
 }
 
 export function createMetrics(
@@ -72,8 +79,22 @@ export function createMetrics(
     }),
     modelReloads: new Counter({
       name: METRIC_NAMES.modelReloads,
-      help: 'Model reload attempts by result: swapped, unchanged or rejected.',
+      help: 'Model reload attempts (startup, polls, admin) by result: swapped, unchanged, rejected (bad artifact) or error (source unreachable).',
       labelNames: ['result'],
+      registers,
+    }),
+    modelSourceFallback: new Gauge({
+      name: METRIC_NAMES.modelSourceFallback,
+      help: '1 while the bundled model stands in because the configured source (MLflow) could not deliver one, else 0.',
+      // One worker on the fallback is enough to report it.
+      aggregator: 'max',
+      registers,
+    }),
+    modelSourceLastSuccess: new Gauge({
+      name: METRIC_NAMES.modelSourceLastSuccess,
+      help: 'Unix time of the last check that reached the model source (0 = never); alert on its age.',
+      // The stalest worker is the one to alert on.
+      aggregator: 'min',
       registers,
     }),
   };

@@ -151,7 +151,10 @@ export function buildOpenApiDocument(options: {
         post: {
           summary: 'Reload the model from its source (admin)',
           security: [{ adminToken: [] }],
-          responses: { '200': { description: 'swapped or unchanged' }, ...errors(401, 404, 409) },
+          responses: {
+            '200': { description: 'swapped or unchanged' },
+            ...errors(401, 404, 409, 503),
+          },
         },
       },
     },

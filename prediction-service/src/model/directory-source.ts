@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { FEATURE_NAMES, readModelDir } from '@wine/model';
 import type { FeatureName, ModelDirectory } from '@wine/model';
-import type { FeatureRange, ModelSource, ServableModel } from './servable-model';
+import type { FeatureRange, ModelInfo, ModelSource, ServableModel } from './servable-model';
 
 export const MODEL_NAME = 'wine-quality';
 
@@ -18,7 +18,7 @@ export function createDirectorySource(
 ): ModelSource {
   return {
     describe: () => label,
-    load: async () => toServable(await readModelDir(dir), label),
+    load: async () => servableFromDirectory(await readModelDir(dir), label),
   };
 }
 
@@ -26,7 +26,17 @@ export function createBundledSource(dir = BUNDLED_MODEL_DIR): ModelSource {
   return createDirectorySource(dir, 'bundled');
 }
 
-function toServable(md: ModelDirectory, source: string): ServableModel {
+/** Registry identity an MLflow source puts on top of what the directory says. */
+export type ServableOverrides = Partial<
+  Pick<ModelInfo, 'name' | 'version' | 'alias' | 'runId' | 'modelId' | 'artifact'>
+> & { readonly fingerprint?: string };
+
+export function servableFromDirectory(
+  md: ModelDirectory,
+  source: string,
+  overrides: ServableOverrides = {},
+): ServableModel {
+  const { fingerprint, ...identity } = overrides;
   const doc = md.document;
   const ranges: Partial<Record<FeatureName, FeatureRange>> = {};
   const profile = doc.reference?.features;
@@ -51,9 +61,11 @@ function toServable(md: ModelDirectory, source: string): ServableModel {
       features: doc.features.map((f) => f.name),
       training: { ...doc.training },
       loadedAt: new Date().toISOString(),
+      ...identity,
     },
     ranges,
     inputExample: md.inputExample,
     predictRecords: (records) => model.predictRecords(records),
+    ...(fingerprint === undefined ? {} : { fingerprint }),
   };
 }

@@ -9,7 +9,11 @@ export interface ModelInfo {
   readonly name: string;
   /** A registry version, or `sha256:<12 hex>` of model.json for directory sources. */
   readonly version: string;
-  /** Where it came from: "bundled", "file:/abs/dir", later "models:/wine-quality@champion". */
+  /**
+   * Where it came from: "bundled", "file:/abs/dir", the configured MLflow URI
+   * ("models:/wine-quality@champion"), or "fallback" (the bundled model standing in while
+   * the configured source cannot deliver).
+   */
   readonly source: string;
   readonly sha256: string;
   readonly kind: 'tree' | 'forest';
@@ -18,6 +22,22 @@ export interface ModelInfo {
   readonly features: readonly string[];
   readonly training: Readonly<Record<string, unknown>>;
   readonly loadedAt: string;
+  /** Registry alias the model was resolved through (models:/name@alias). */
+  readonly alias?: string;
+  /** MLflow run that produced the model. */
+  readonly runId?: string;
+  /** MLflow 3 logged-model id. */
+  readonly modelId?: string;
+  /** Where the artifact was downloaded from (MLflow sources). */
+  readonly artifact?: ArtifactOrigin;
+}
+
+export interface ArtifactOrigin {
+  /** The URI as configured (MODEL_URI). */
+  readonly registryUri: string;
+  /** What it resolved to: the download location served through the tracking server. */
+  readonly downloadUri: string;
+  readonly trackingUri: string;
 }
 
 export interface FeatureRange {
@@ -32,6 +52,19 @@ export interface ServableModel {
   /** Records the artifact ships for smoke tests; never empty for a valid candidate. */
   readonly inputExample: readonly WineRecord[];
   predictRecords(records: readonly WineRecord[]): number[];
+  /**
+   * Identifies where the artifact was found (registry version + download URI + listing) for
+   * sources that can check cheaply whether they changed; undefined for directory sources.
+   */
+  readonly fingerprint?: string;
+}
+
+/** What a source points at right now, found without downloading it. */
+export interface LocatedModel {
+  /** Equal fingerprints mean the same artifact: a poll that finds the served one stops here. */
+  readonly fingerprint: string;
+  /** Downloads and parses exactly what was located. */
+  load(): Promise<ServableModel>;
 }
 
 export interface ModelSource {
@@ -39,4 +72,15 @@ export interface ModelSource {
   describe(): string;
   /** Fetches and parses a candidate; may throw (the store counts and logs it). */
   load(): Promise<ServableModel>;
+  /** Optional cheap check before a download (remote sources); throws SourceUnavailableError. */
+  locate?(): Promise<LocatedModel>;
+}
+
+/**
+ * The source could not be asked (registry down, alias unset, download failed) — as opposed
+ * to delivering a bad artifact. Counted as `error`, not `rejected`, and retried next poll.
+ */
+export class SourceUnavailableError extends Error {
+  override readonly name = 'SourceUnavailableError';
+  readonly code = 'MODEL_SOURCE_UNAVAILABLE';
 }

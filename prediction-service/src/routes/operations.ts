@@ -54,6 +54,8 @@ export function operationsRoutes(deps: OperationsDeps): Router {
       res.json({
         ...model.info,
         configured_source: store.source.describe(),
+        fallback: store.usingFallback(),
+        last_check: store.lastCheck() ?? null,
         training_ranges: model.ranges,
       });
     })
@@ -62,7 +64,18 @@ export function operationsRoutes(deps: OperationsDeps): Router {
   router
     .route('/model/reload')
     .post(requireAdmin(deps.adminToken), async (_req: Request, res: Response) => {
-      const outcome = await store.reload();
+      const outcome = await store.reload({ force: true });
+      if (outcome.result === 'error') {
+        throw new ServiceError(
+          'MODEL_SOURCE_UNAVAILABLE',
+          `${store.source.describe()} could not be reached; ${
+            outcome.model === undefined
+              ? 'no model is loaded'
+              : `${outcome.model.version} keeps serving`
+          }.`,
+          { details: [{ path: 'source', message: outcome.reason ?? 'unavailable' }] },
+        );
+      }
       if (outcome.result === 'rejected') {
         throw new ServiceError(
           'MODEL_RELOAD_REJECTED',

@@ -1,0 +1,104 @@
+/**
+ * `MODEL_URI=models:/…` or `runs:/…`: the model comes from an MLflow tracking server. A check
+ * (`locate`) costs three small requests — resolve the URI (alias → version → download URI)
+ * and list the artifact directory — and yields a fingerprint; only a new fingerprint leads to
+ * a download into a fresh temporary directory, which is removed once the model is in memory.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readModelDir } from '@wine/model';
+import type { ArtifactFileInfo, MlflowClient, ResolvedModel } from 'mlflow-ts-client';
+import { MODEL_NAME, servableFromDirectory } from './directory-source';
+import { SourceUnavailableError } from './servable-model';
+import type { LocatedModel, ModelSource, ServableModel } from './servable-model';
+
+export type MlflowSourceClient = Pick<
+  MlflowClient,
+  'trackingUri' | 'resolveModelUri' | 'listArtifacts' | 'downloadArtifacts'
+>;
+
+export interface MlflowSourceDeps {
+  /** models:/name@alias, models:/name/N, models:/name/latest, models:/<model id>, runs:/<id>/<path>. */
+  readonly uri: string;
+  readonly client: MlflowSourceClient;
+  /** Parent of the per-download directories; default the OS temp dir. */
+  readonly cacheRoot?: string;
+}
+
+/**
+ * Identifies an artifact without downloading it: registry version, download location and the
+ * names and sizes of its files (catches a re-upload to the same location that changed a file's
+ * size; an admin reload also compares sha256 after downloading).
+ */
+export function fingerprintOf(resolved: ResolvedModel, listing: readonly ArtifactFileInfo[]) {
+  const files = listing
+    .map((f) => `${f.path}${f.isDir ? '/' : `:${String(f.fileSize ?? '?')}`}`)
+    .sort();
+  return JSON.stringify([
+    resolved.name ?? null,
+    resolved.version ?? null,
+    resolved.modelId ?? null,
+    resolved.artifactUri,
+    files,
+  ]);
+}
+
+function unavailable(what: string, trackingUri: string, error: unknown): SourceUnavailableError {
+  const why = error instanceof Error ? error.message : String(error);
+  return new SourceUnavailableError(`${what} (MLflow at ${trackingUri}): ${why}`, {
+    cause: error,
+  });
+}
+
+export function createMlflowSource(deps: MlflowSourceDeps): ModelSource {
+  const { uri, client } = deps;
+  const cacheRoot = deps.cacheRoot ?? os.tmpdir();
+
+  async function download(resolved: ResolvedModel, fingerprint: string): Promise<ServableModel> {
+    const dir = await mkdtemp(path.join(cacheRoot, 'wine-model-'));
+    try {
+      try {
+        await client.downloadArtifacts(resolved.artifactUri, dir);
+      } catch (error) {
+        throw unavailable(`cannot download ${resolved.artifactUri}`, client.trackingUri, error);
+      }
+      // A broken artifact throws a ModelError here: the store rejects it (no retry).
+      const md = await readModelDir(dir);
+      return servableFromDirectory(md, uri, {
+        name: resolved.name ?? MODEL_NAME,
+        ...(resolved.version === undefined ? {} : { version: resolved.version }),
+        ...(resolved.alias === undefined ? {} : { alias: resolved.alias }),
+        ...(resolved.runId === undefined ? {} : { runId: resolved.runId }),
+        ...(resolved.modelId === undefined ? {} : { modelId: resolved.modelId }),
+        artifact: {
+          registryUri: uri,
+          downloadUri: resolved.artifactUri,
+          trackingUri: client.trackingUri,
+        },
+        fingerprint,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async function locate(): Promise<LocatedModel> {
+    let resolved: ResolvedModel;
+    let listing: ArtifactFileInfo[];
+    try {
+      resolved = await client.resolveModelUri(uri);
+      listing = await client.listArtifacts(resolved.artifactUri);
+    } catch (error) {
+      throw unavailable(`cannot resolve ${uri}`, client.trackingUri, error);
+    }
+    const fingerprint = fingerprintOf(resolved, listing);
+    return { fingerprint, load: () => download(resolved, fingerprint) };
+  }
+
+  return {
+    describe: () => uri,
+    locate,
+    load: async () => (await locate()).load(),
+  };
+}
