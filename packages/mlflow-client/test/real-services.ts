@@ -191,6 +191,10 @@ export interface MlflowServer {
   readonly startupMs: number;
   readonly workDir: string;
   stop(): Promise<void>;
+  /** Kills the server process (its database and artifacts stay): "MLflow went away". */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, database and artifacts; resolves once healthy. */
+  restart(): Promise<void>;
 }
 
 export async function startMlflowServer(options: MlflowServerOptions = {}): Promise<MlflowServer> {
@@ -241,7 +245,7 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
     env['MLFLOW_FLASK_SERVER_SECRET_KEY'] = 'integration-test-secret';
     args.push('--app-name', 'basic-auth');
   }
-  const spawned = spawnLogged(bin, args, env, join(workDir, 'mlflow.log'));
+  let spawned = spawnLogged(bin, args, env, join(workDir, 'mlflow.log'));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await stopGroup(spawned);
@@ -254,7 +258,18 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
     await stop();
     throw error;
   }
-  return { url, startupMs: Date.now() - started, workDir, stop };
+  return {
+    url,
+    startupMs: Date.now() - started,
+    workDir,
+    stop,
+    kill: () => stopGroup(spawned),
+    restart: async () => {
+      await stopGroup(spawned);
+      spawned = spawnLogged(bin, args, env, join(workDir, 'mlflow.log'));
+      await waitFor(`${url}/health`, spawned, 180_000, (s) => s === 200);
+    },
+  };
 }
 
 /**
