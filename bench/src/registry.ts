@@ -1,6 +1,7 @@
 import { inferenceBenchmark } from './inference.bench';
 import { searchBenchmark } from './search.bench';
 import { serviceBenchmark } from './service.bench';
+import { trackingBenchmark } from './tracking.bench';
 
 /** The benchmarks `pnpm run bench` knows. Each module exports one `Benchmark`. */
 export interface Benchmark {
@@ -13,4 +14,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   serviceBenchmark,
   searchBenchmark,
   inferenceBenchmark,
+  trackingBenchmark,
 ];

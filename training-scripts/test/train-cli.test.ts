@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FEATURE_NAMES } from '@wine/model';
 import { builtCli, runNode } from './cli-harness';
+import { syntheticCsv } from './synthetic-wine';
 
 const train = builtCli('train');
 const itBuilt = train === undefined ? it.skip : it;
@@ -19,29 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
-
-/** Synthetic wine rows whose quality follows alcohol, so a tree has something to learn. */
-function syntheticCsv(rows: number, seed: number): string {
-  const header = [...FEATURE_NAMES, 'wine_type', 'quality'].join(',');
-  const lines = [header];
-  let state = seed;
-  const rand = (): number => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-  for (let i = 0; i < rows; i++) {
-    const alcohol = 8 + rand() * 6;
-    const values = FEATURE_NAMES.map((name) => {
-      if (name === 'alcohol') return alcohol.toFixed(2);
-      if (name === 'density') return (0.99 + rand() * 0.01).toFixed(4);
-      if (name === 'ph') return (3 + rand() * 0.6).toFixed(2);
-      return (rand() * 10).toFixed(3);
-    });
-    const quality = Math.min(9, Math.max(3, Math.round(alcohol - 4 + rand())));
-    lines.push([...values, i % 3 === 0 ? 'red' : 'white', quality].join(','));
-  }
-  return lines.join('\n') + '\n';
-}
 
 async function writeSplit(name: string): Promise<{ trainCsv: string; testCsv: string }> {
   const trainCsv = path.join(tmp, `${name}-train.csv`);

@@ -1,0 +1,86 @@
+/**
+ * A local `mlflow server` for the tracking benchmark: PostgreSQL backend (a fresh database),
+ * artifacts proxied to a temp dir — the topology of packages/mlflow-client/test/real-services.ts.
+ * That helper lives under test/ (type-checked, never compiled, jest-only), while benchmarks run
+ * from bench/dist, hence this small compiled twin; keep the two in step.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface LocalMlflow {
+  readonly url: string;
+  readonly startupSeconds: number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  });
+}
+
+const psql = (sql: string) =>
+  run('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', sql]);
+
+export async function startLocalMlflow(): Promise<LocalMlflow> {
+  const bin = process.env['MLFLOW_BIN'] ?? 'mlflow';
+  const started = performance.now();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mlflow-bench-'));
+  const db = `mlflow_bench_${process.pid}`;
+  await psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  await psql(`CREATE DATABASE ${db}`);
+  const port = await freePort();
+  const log = path.join(dir, 'mlflow.log');
+  const child = spawn(
+    bin,
+    [
+      ...['server', '--backend-store-uri', `postgresql+psycopg2://postgres@127.0.0.1:5432/${db}`],
+      ...['--artifacts-destination', path.join(dir, 'artifacts')],
+      ...['--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+    ],
+    {
+      env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
+      detached: true, // own process group: stop() also ends uvicorn's children
+      stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
+    },
+  );
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      process.kill(-child.pid, 'SIGTERM');
+      await exited;
+    }
+    await psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const ok = await fetch(`${url}/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return { url, startupSeconds: (performance.now() - started) / 1000, stop };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const tail = readFileSync(log, 'utf8').split('\n').slice(-20).join('\n');
+  await stop();
+  throw new Error(`mlflow server did not start (${bin}):\n${tail}`);
+}
