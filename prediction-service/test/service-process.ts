@@ -1,0 +1,163 @@
+/**
+ * The built service (dist/main.js) as a real child process, for end-to-end tests: start it
+ * with an environment, wait for its "listening" log line, read its logs, stop it; plus a
+ * steady-load generator and a Prometheus text reader.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const SERVICE_MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
+
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly logs: string[];
+  stop(): Promise<void>;
+}
+
+export function startService(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [SERVICE_MAIN], {
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      resolve(code);
+    });
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`service did not start in ${timeoutMs} ms:\n${logs.join('')}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        logs.push(line + '\n');
+        try {
+          const entry = JSON.parse(line) as { msg?: string; port?: number };
+          if (entry.msg === 'prediction service listening' && entry.port !== undefined) {
+            clearTimeout(timer);
+            resolve({ child, url: `http://127.0.0.1:${entry.port}`, logs, stop });
+          }
+        } catch {
+          // not a JSON log line
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c: Buffer) => {
+      logs.push(c.toString());
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited early (${String(code)}):\n${logs.join('')}`));
+    });
+  });
+}
+
+export interface LoadResult {
+  readonly requests: number;
+  /** Non-200 answers and connection errors, with when they happened. */
+  readonly failures: { at: number; status: number | string }[];
+  /** Distinct model versions seen in answers, in first-seen order. */
+  readonly versions: string[];
+}
+
+/**
+ * `concurrency` loops POSTing one record each until stopped; every answer must be a 200.
+ * A short pause per request keeps CPU for the registry and the trainer on a small machine.
+ */
+export function steadyLoad(
+  url: string,
+  body: unknown,
+  concurrency = 3,
+  pauseMs = 5,
+): { stop: () => Promise<LoadResult> } {
+  let running = true;
+  let requests = 0;
+  const failures: { at: number; status: number | string }[] = [];
+  const versions: string[] = [];
+  const payload = JSON.stringify(body);
+  const loop = async (): Promise<void> => {
+    while (running) {
+      requests++;
+      try {
+        const res = await fetch(`${url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: payload,
+          signal: AbortSignal.timeout(5000),
+        });
+        const json = (await res.json()) as { model?: { version?: string } };
+        if (res.status !== 200) failures.push({ at: Date.now(), status: res.status });
+        const version = json.model?.version;
+        if (version !== undefined && !versions.includes(version)) {
+          versions.push(version);
+        }
+      } catch (error) {
+        failures.push({ at: Date.now(), status: String(error) });
+      }
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  };
+  const loops = Array.from({ length: concurrency }, loop);
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return { requests, failures, versions };
+    },
+  };
+}
+
+/** Sum of the samples of `name` whose labels include `labels` (Prometheus text format). */
+export function metricValue(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (match?.[1] !== name) continue;
+    const labelText = match[2] ?? '';
+    const ok = Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`));
+    if (ok) sum += Number(match[3]);
+  }
+  return sum;
+}
+
+export async function getJson<T = Record<string, unknown>>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export async function getText(url: string): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return res.text();
+}
+
+/** Polls `check` every `everyMs` until it returns true; returns the elapsed ms. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 25,
+): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await check().catch(() => false)) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms`);
+}
