@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig, parseModelUri } from './config';
+import { ConfigError, ENV_DOCS, loadConfig, parseModelUri } from './config';
 
 describe('loadConfig', () => {
   it('has documented defaults', () => {
@@ -135,5 +136,13 @@ describe('MLflow configuration', () => {
   ])('rejects a bad MLflow environment %p', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('.env.sample', () => {
+  it('documents every variable the service reads', () => {
+    const sample = readFileSync(path.resolve(__dirname, '..', '..', '.env.sample'), 'utf8');
+    const documented = new Set([...sample.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(Object.keys(ENV_DOCS).filter((name) => !documented.has(name))).toEqual([]);
   });
 });
