@@ -51,7 +51,7 @@ const DATA_DIR = process.env['WINE_DATA_DIR'] ?? path.resolve(ROOT, '..', 'share
 const URI = 'models:/wine-quality@champion';
 const POLL_S = 1;
 /** One poll interval (+10 % jitter) plus resolve + download + parse on a busy 2-core box. */
-const SWAP_DEADLINE_MS = POLL_S * 1100 + 1500;
+const SWAP_DEADLINE_MS = POLL_S * 1100 + 2000;
 
 function missing(): string[] {
   const out = missingMlflow();
