@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   computeReferenceProfile,
   createRng,
+  EXAMPLE_WINE,
   encodeRecords,
   fitTree,
   targetsOf,
@@ -115,17 +116,4 @@ export async function buildTestApp(
 }
 
 /** A valid record (red wine from the UCI data's first row). */
-export const GOOD: WineRecord = {
-  fixed_acidity: 7.4,
-  volatile_acidity: 0.7,
-  citric_acid: 0,
-  residual_sugar: 1.9,
-  chlorides: 0.076,
-  free_sulfur_dioxide: 11,
-  total_sulfur_dioxide: 34,
-  density: 0.9978,
-  ph: 3.51,
-  sulphates: 0.56,
-  alcohol: 9.4,
-  wine_type: 'red',
-};
+export const GOOD: WineRecord = { ...EXAMPLE_WINE };

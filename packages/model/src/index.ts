@@ -1,4 +1,4 @@
-export { FEATURE_NAMES, WINE_TYPES, TARGET_NAME } from './core/features';
+export { EXAMPLE_WINE, FEATURE_NAMES, WINE_TYPES, TARGET_NAME } from './core/features';
 export type { FeatureName, WineType, WineRecord, LabeledWineRecord } from './core/features';
 export { ModelError, MODEL_ERROR_CODES, isModelError } from './errors';
 export type { ModelErrorCode } from './errors';

@@ -1,20 +1,7 @@
-import { FEATURE_NAMES, createRng } from '@wine/model';
+import { EXAMPLE_WINE, FEATURE_NAMES, createRng } from '@wine/model';
 import { WineRecordSchema, checkRecord, isValidRecord } from './record.schema';
 
-const GOOD: Record<string, unknown> = {
-  fixed_acidity: 7.4,
-  volatile_acidity: 0.7,
-  citric_acid: 0,
-  residual_sugar: 1.9,
-  chlorides: 0.076,
-  free_sulfur_dioxide: 11,
-  total_sulfur_dioxide: 34,
-  density: 0.9978,
-  ph: 3.51,
-  sulphates: 0.56,
-  alcohol: 9.4,
-  wine_type: 'red',
-};
+const GOOD: Record<string, unknown> = { ...EXAMPLE_WINE };
 
 const ODD_VALUES: unknown[] = [
   -1,

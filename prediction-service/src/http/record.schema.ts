@@ -3,7 +3,7 @@
  * from it. Physical bounds live here (not in the model) because they are facts about wine,
  * whatever the training data covered.
  */
-import { FEATURE_NAMES, FEATURE_RULES, WINE_TYPES } from '@wine/model';
+import { EXAMPLE_WINE, FEATURE_NAMES, FEATURE_RULES, WINE_TYPES } from '@wine/model';
 import type { FeatureName, WineRecord } from '@wine/model';
 import { z } from 'zod';
 import type { ErrorDetail, ServiceErrorCode } from '../errors';
@@ -62,22 +62,7 @@ export const WineRecordSchema = z
   .meta({
     id: 'WineRecord',
     description: 'One wine: the 11 physicochemical measurements and its colour.',
-    examples: [
-      {
-        fixed_acidity: 7.4,
-        volatile_acidity: 0.7,
-        citric_acid: 0,
-        residual_sugar: 1.9,
-        chlorides: 0.076,
-        free_sulfur_dioxide: 11,
-        total_sulfur_dioxide: 34,
-        density: 0.9978,
-        ph: 3.51,
-        sulphates: 0.56,
-        alcohol: 9.4,
-        wine_type: 'red',
-      },
-    ],
+    examples: [{ ...EXAMPLE_WINE }],
   });
 
 // Compile-time guarantee that the schema produces exactly the model's record type.

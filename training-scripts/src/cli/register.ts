@@ -12,7 +12,7 @@ import { loadSplit } from '../train/run-training';
 import { registrationJson } from '../train/summary';
 import { dataDeps, defaultDataDir, holdoutOf } from './data-deps';
 import { connectMlflow } from './mlflow-connection';
-import { runCli } from './run-cli';
+import { parseOptions, runCli } from './run-cli';
 
 function program(): Command {
   return new Command('register')
@@ -48,15 +48,7 @@ function program(): Command {
 }
 
 async function main(): Promise<void> {
-  const parsed = registerOptionsSchema.safeParse(program().parse().opts());
-  if (!parsed.success) {
-    throw new ModelError('PARAMS_INVALID', 'invalid options (see --help)', {
-      details: parsed.error.issues.map(
-        (i) => (i.path.length ? `--${i.path.join('.')}: ` : '') + i.message,
-      ),
-    });
-  }
-  const options = parsed.data;
+  const options = parseOptions(registerOptionsSchema, program().parse().opts());
   const connection = connectMlflow(options.trackingUri, process.env);
   if (connection === undefined) {
     throw new ModelError(

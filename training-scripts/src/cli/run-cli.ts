@@ -2,7 +2,7 @@
  * Shared process edge for every CLI: runs `main`, prints expected failures as one readable
  * message (with the error code and details) instead of a stack trace, and sets the exit code.
  */
-import { isModelError } from '@wine/model';
+import { ModelError, isModelError } from '@wine/model';
 
 export interface CliFailure {
   readonly message: string;
@@ -31,5 +31,26 @@ export function runCli(main: () => Promise<void>): void {
     console.error(failure.message);
     if (process.env.DEBUG && error instanceof Error) console.error(error.stack);
     process.exitCode = failure.exitCode;
+  });
+}
+
+/** Validates parsed CLI options with their schema; failures name the flag and point at --help. */
+export function parseOptions<T>(
+  schema: {
+    safeParse(input: unknown):
+      | { success: true; data: T }
+      | {
+          success: false;
+          error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> };
+        };
+  },
+  raw: unknown,
+): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new ModelError('PARAMS_INVALID', 'invalid options (see --help)', {
+    details: parsed.error.issues.map(
+      (i) => (i.path.length ? `--${i.path.map(String).join('.')}: ` : '') + i.message,
+    ),
   });
 }

@@ -12,7 +12,7 @@ import { jsonSummary, renderSummary, renderTracking } from '../train/summary';
 import { dataDeps, defaultDataDir, holdoutOf } from './data-deps';
 import { connectMlflow, TRACKING_OFF } from './mlflow-connection';
 import { createProgress } from './progress';
-import { runCli } from './run-cli';
+import { parseOptions, runCli } from './run-cli';
 
 function program(): Command {
   return new Command('train')
@@ -67,16 +67,7 @@ function program(): Command {
 }
 
 async function main(): Promise<void> {
-  const cli = program().parse();
-  const parsed = trainOptionsSchema.safeParse(cli.opts());
-  if (!parsed.success) {
-    throw new ModelError('PARAMS_INVALID', 'invalid options (see --help)', {
-      details: parsed.error.issues.map(
-        (i) => (i.path.length ? `--${i.path.join('.')}: ` : '') + i.message,
-      ),
-    });
-  }
-  const options = parsed.data;
+  const options = parseOptions(trainOptionsSchema, program().parse().opts());
   const connection = connectMlflow(options.trackingUri, process.env);
   if (options.register && connection === undefined) {
     throw new ModelError(

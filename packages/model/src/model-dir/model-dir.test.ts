@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import {
+  EXAMPLE_WINE,
   encodeRecords,
   fitTree,
   LEARNER,
@@ -13,20 +14,7 @@ import {
   type WineRecord,
 } from '@wine/model';
 
-const base: WineRecord = {
-  fixed_acidity: 7.4,
-  volatile_acidity: 0.7,
-  citric_acid: 0,
-  residual_sugar: 1.9,
-  chlorides: 0.076,
-  free_sulfur_dioxide: 11,
-  total_sulfur_dioxide: 34,
-  density: 0.9978,
-  ph: 3.51,
-  sulphates: 0.56,
-  alcohol: 9.4,
-  wine_type: 'red',
-};
+const base: WineRecord = { ...EXAMPLE_WINE };
 
 const records: WineRecord[] = Array.from({ length: 40 }, (_, i) => ({
   ...base,
