@@ -2,14 +2,12 @@
  * The built server as a real process: HTTP over loopback, graceful SIGTERM with a request in
  * flight, and cluster mode with aggregated /metrics. Needs `pnpm build` (CI builds first).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { GOOD, tempDir, writeTinyModel } from './fixtures';
+import { SERVICE_MAIN as MAIN, startService } from './service-process';
 
-const MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
 const MODEL_DIST = path.resolve(__dirname, '..', '..', 'packages', 'model', 'dist', 'index.js');
 const built = existsSync(MAIN) && existsSync(MODEL_DIST);
 const required = process.env['REQUIRE_REAL_SERVICES'] === '1';
@@ -25,53 +23,6 @@ if (!built) {
   }
 }
 const describeBuilt = built ? describe : describe.skip;
-
-interface Service {
-  child: ChildProcess;
-  port: number;
-  exit: Promise<number | null>;
-  logs: string[];
-}
-
-function start(env: Record<string, string>): Promise<Service> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  const exit = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      resolve(code);
-    });
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`service did not start:\n${logs.join('')}`));
-    }, 15_000);
-    const onData = (chunk: Buffer): void => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        logs.push(line + '\n');
-        try {
-          const entry = JSON.parse(line) as { msg?: string; port?: number };
-          if (entry.msg === 'prediction service listening' && entry.port !== undefined) {
-            clearTimeout(timer);
-            resolve({ child, port: entry.port, exit, logs });
-          }
-        } catch {
-          // not a log line
-        }
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (c: Buffer) => {
-      logs.push(c.toString());
-    });
-    void exit.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`service exited early (${String(code)}):\n${logs.join('')}`));
-    });
-  });
-}
 
 /** One request on a fresh connection (no keep-alive pooling, so the cluster spreads them). */
 function call(
@@ -123,7 +74,7 @@ describeBuilt('built service process', () => {
   });
 
   it('serves over HTTP and drains an in-flight request on SIGTERM, then exits 0', async () => {
-    const svc = await start({ MODEL_URI: `file:${model.dir}`, SHUTDOWN_TIMEOUT_S: '10' });
+    const svc = await startService({ MODEL_URI: `file:${model.dir}`, SHUTDOWN_TIMEOUT_S: '10' });
     try {
       expect((await call(svc.port, 'GET', '/ready')).status).toBe(200);
       const single = await call(svc.port, 'POST', '/predict', GOOD);
@@ -167,7 +118,7 @@ describeBuilt('built service process', () => {
       const res = await inFlight;
       expect(res.status).toBe(200);
       expect(JSON.parse(res.text).predictions).toHaveLength(50);
-      expect(await svc.exit).toBe(0);
+      expect(await svc.exited).toBe(0);
       expect(svc.logs.join('')).toContain('shutting down');
     } finally {
       svc.child.kill('SIGKILL');
@@ -175,7 +126,7 @@ describeBuilt('built service process', () => {
   });
 
   it('with WEB_CONCURRENCY=2, /metrics aggregates all workers and SIGTERM stops the cluster', async () => {
-    const svc = await start({ MODEL_URI: `file:${model.dir}`, WEB_CONCURRENCY: '2' });
+    const svc = await startService({ MODEL_URI: `file:${model.dir}`, WEB_CONCURRENCY: '2' });
     try {
       // Wait until both workers listen (the first "listening" line came from one of them).
       const deadline = Date.now() + 15_000;
@@ -203,7 +154,7 @@ describeBuilt('built service process', () => {
       );
       expect(pids.size).toBe(2);
       svc.child.kill('SIGTERM');
-      expect(await svc.exit).toBe(0);
+      expect(await svc.exited).toBe(0);
     } finally {
       svc.child.kill('SIGKILL');
     }

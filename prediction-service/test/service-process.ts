@@ -12,7 +12,10 @@ export const SERVICE_MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
 export interface ServiceProcess {
   readonly child: ChildProcess;
   readonly url: string;
+  readonly port: number;
   readonly logs: string[];
+  /** Resolves with the exit code once the process has ended. */
+  readonly exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -46,7 +49,14 @@ export function startService(
           const entry = JSON.parse(line) as { msg?: string; port?: number };
           if (entry.msg === 'prediction service listening' && entry.port !== undefined) {
             clearTimeout(timer);
-            resolve({ child, url: `http://127.0.0.1:${entry.port}`, logs, stop });
+            resolve({
+              child,
+              url: `http://127.0.0.1:${entry.port}`,
+              port: entry.port,
+              logs,
+              exited,
+              stop,
+            });
           }
         } catch {
           // not a JSON log line
