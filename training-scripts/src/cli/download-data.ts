@@ -11,7 +11,7 @@ import { runCli } from './run-cli';
 function program(): Command {
   return new Command('download-data')
     .description(
-      'Download the UCI Wine Quality archive (dataset 186), verify it and write\n' +
+      'Download the UCI Wine Quality archive (dataset 186), verify it and write ' +
         'winequality-red.csv and winequality-white.csv into a directory.',
     )
     .option('--dest <dir>', 'directory to write (git-ignored ./data by default)', 'data')

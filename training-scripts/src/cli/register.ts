@@ -17,8 +17,8 @@ import { parseOptions, runCli } from './run-cli';
 function program(): Command {
   return new Command('register')
     .description(
-      'Create a version of the registered model from a training run, evaluate it and the current\n' +
-        'champion on the same holdout rows, and set alias champion (if it wins by more than\n' +
+      'Create a version of the registered model from a training run, evaluate it and the current ' +
+        'champion on the same holdout rows, and set alias champion (if it wins by more than ' +
         '--min-improvement) or challenger. Registering the same run again creates no new version.',
     )
     .option(

@@ -17,8 +17,8 @@ import { parseOptions, runCli } from './run-cli';
 function program(): Command {
   return new Command('train')
     .description(
-      'Search tree or forest hyperparameters on the wine data and write the best model directory\n' +
-        '(MLmodel, model.json, input_example.json). With a tracking server, every candidate is an\n' +
+      'Search tree or forest hyperparameters on the wine data and write the best model directory ' +
+        '(MLmodel, model.json, input_example.json). With a tracking server, every candidate is an ' +
         'MLflow run and the best model is logged (and, with --register, registered).',
     )
     .option(
