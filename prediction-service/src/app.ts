@@ -4,16 +4,17 @@
  */
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { ServiceError, errorBody, toServiceError } from './errors';
 import { docsRoutes } from './http/docs';
 import { buildOpenApiDocument } from './http/openapi.schema';
 import { requestContext } from './http/request-context';
+import { securityMiddleware } from './http/security-headers';
 import type { ServiceMetrics } from './metrics';
 import type { ModelStore } from './model/model-store';
 import { createScorer } from './model/scorer';
+import type { Scorer } from './model/scorer';
 import type { PredictionSink } from './prediction-sink';
 import { operationsRoutes } from './routes/operations';
 import { scoringRoutes } from './routes/scoring';
@@ -33,7 +34,14 @@ export interface AppDeps {
   readonly version?: string;
 }
 
-export function createApp(deps: AppDeps): Express {
+/**
+ * `shared` lets the fast lane (request-handler.ts) use the same scorer (one set of cached
+ * metric children) and the same helmet configuration as the Express routes.
+ */
+export function createApp(
+  deps: AppDeps,
+  shared: { scorer?: Scorer; security?: ReturnType<typeof securityMiddleware> } = {},
+): Express {
   const { store, metrics, sink, logger, config } = deps;
   const app = express();
   // Weak ETags hash every response body: wasted work for prediction responses.
@@ -42,7 +50,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(metrics, logger));
-  app.use(helmet());
+  app.use(shared.security ?? securityMiddleware());
 
   const openapi = buildOpenApiDocument({
     maxBatchRows: config.maxBatchRows,
@@ -57,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
   const registry = metrics.registry;
   app.use(
     scoringRoutes({
-      scorer: createScorer({ store, metrics, sink }),
+      scorer: shared.scorer ?? createScorer({ store, metrics, sink }),
       maxBodyBytes: config.maxBodyBytes,
       maxBatchRows: config.maxBatchRows,
     }),

@@ -99,6 +99,21 @@ export function errorBody(error: ServiceError): ErrorBody {
   return { error: { code: error.code, message: error.message, details: error.details } };
 }
 
+/** Shared by body-parser's translation below and the scoring fast lane, so both say the same. */
+export function malformedJson(): ServiceError {
+  return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON.');
+}
+
+export function payloadTooLarge(limit: unknown): ServiceError {
+  return new ServiceError('PAYLOAD_TOO_LARGE', 'The request body is too large.', {
+    details: [{ path: '', message: `limit is ${String(limit)} bytes` }],
+  });
+}
+
+export function unreadableBody(): ServiceError {
+  return new ServiceError('INVALID_REQUEST', 'The request body could not be read.');
+}
+
 /**
  * Normalises anything thrown inside a request into a ServiceError. body-parser's errors are
  * translated by their `type`, so bad input never surfaces as a 500.
@@ -108,18 +123,16 @@ export function toServiceError(value: unknown): ServiceError {
   const type = errorField(value, 'type');
   switch (type) {
     case 'entity.parse.failed':
-      return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON.');
+      return malformedJson();
     case 'entity.too.large':
-      return new ServiceError('PAYLOAD_TOO_LARGE', 'The request body is too large.', {
-        details: [{ path: '', message: `limit is ${String(errorField(value, 'limit'))} bytes` }],
-      });
+      return payloadTooLarge(errorField(value, 'limit'));
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ServiceError('UNSUPPORTED_MEDIA_TYPE', 'Only UTF-8 bodies are supported.');
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
-      return new ServiceError('INVALID_REQUEST', 'The request body could not be read.');
+      return unreadableBody();
     default:
       break;
   }

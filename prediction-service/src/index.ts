@@ -1,5 +1,6 @@
 export { createApp } from './app';
 export type { AppDeps, AppConfig } from './app';
+export { createRequestHandler } from './request-handler';
 export {
   loadConfig,
   parseModelUri,

@@ -6,7 +6,6 @@ import cluster from 'node:cluster';
 import { createMlflowClient } from 'mlflow-ts-client';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { createApp } from './app';
 import { runPrimary, workerBridge } from './cluster';
 import { ConfigError, loadConfig } from './config';
 import type { Config } from './config';
@@ -20,6 +19,7 @@ import { createMlflowSource } from './model/mlflow-source';
 import { createModelStore } from './model/model-store';
 import type { ModelSource } from './model/servable-model';
 import { createLoggingSink } from './prediction-sink';
+import { createRequestHandler } from './request-handler';
 import { exitOnSignals, serve } from './server';
 
 function sourceFor(config: Config): { source: ModelSource; fallback?: ModelSource } {
@@ -64,7 +64,7 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
   const stopPolling =
     config.modelPollIntervalS > 0 ? store.poll(config.modelPollIntervalS) : () => undefined;
   const sink = createLoggingSink(logger);
-  const app = createApp({
+  const handler = createRequestHandler({
     store,
     metrics,
     sink,
@@ -74,7 +74,7 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
       ? {}
       : { collectMetrics: bridge.collectMetrics, onAdminReload: bridge.broadcastReload }),
   });
-  const running = await serve(app, {
+  const running = await serve(handler, {
     port: config.port,
     host: config.host,
     shutdownTimeoutS: config.shutdownTimeoutS,

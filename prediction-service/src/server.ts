@@ -6,7 +6,6 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import type { Logger } from 'pino';
 
 export interface RunningServer {
@@ -25,9 +24,12 @@ export interface ServeOptions {
   readonly onClosed?: () => Promise<void>;
 }
 
-export async function serve(app: Express, options: ServeOptions): Promise<RunningServer> {
+export async function serve(
+  handler: http.RequestListener,
+  options: ServeOptions,
+): Promise<RunningServer> {
   const { logger } = options;
-  const server = http.createServer(app);
+  const server = http.createServer(handler);
   // Slightly above typical load-balancer idle timeouts, so the LB closes first.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

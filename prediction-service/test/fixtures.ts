@@ -17,15 +17,17 @@ import {
 import type { LabeledWineRecord, WineRecord } from '@wine/model';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../src/app';
-import type { AppConfig } from '../src/app';
+import type { AppConfig, AppDeps } from '../src/app';
 import { createMetrics } from '../src/metrics';
 import type { ServiceMetrics } from '../src/metrics';
 import { createDirectorySource } from '../src/model/directory-source';
 import { createModelStore } from '../src/model/model-store';
 import type { ModelStore } from '../src/model/model-store';
 import { createNoopSink } from '../src/prediction-sink';
+import { createRequestHandler } from '../src/request-handler';
 
 /** Plausible wines; quality depends on alcohol and volatile acidity so the tree learns something. */
 export function syntheticWines(n: number, seed = 1, shift = 0): LabeledWineRecord[] {
@@ -89,7 +91,10 @@ export async function tempDir(
 }
 
 export interface TestApp {
-  app: Express;
+  /** What the server runs: the scoring fast lane in front of Express. */
+  app: RequestListener;
+  /** The Express app alone, the reference the fast lane must match. */
+  express: Express;
   store: ModelStore;
   metrics: ServiceMetrics;
   registry: Registry;
@@ -105,14 +110,14 @@ export async function buildTestApp(
   const logger = pino({ level: 'silent' });
   const store = createModelStore({ source: createDirectorySource(modelDir), metrics, logger });
   await store.reload();
-  const app = createApp({
+  const deps: AppDeps = {
     store,
     metrics,
     sink: createNoopSink(),
     logger,
     config: { adminToken: undefined, maxBodyBytes: 1024 * 1024, maxBatchRows: 10_000, ...config },
-  });
-  return { app, store, metrics, registry };
+  };
+  return { app: createRequestHandler(deps), express: createApp(deps), store, metrics, registry };
 }
 
 /** A valid record (red wine from the UCI data's first row). */

@@ -17,12 +17,16 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The inbound X-Request-Id if it is sane, else a fresh UUID (also used by the fast lane). */
+export function requestIdFor(inbound: string | string[] | undefined): string {
+  return typeof inbound === 'string' && SANE_ID.test(inbound) ? inbound : randomUUID();
+}
+
 export function requestContext(metrics: ServiceMetrics, logger: Logger) {
   const debug = logger.isLevelEnabled('debug');
   return function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
     const start = process.hrtime.bigint();
-    const inbound = req.headers['x-request-id'];
-    const id = typeof inbound === 'string' && SANE_ID.test(inbound) ? inbound : randomUUID();
+    const id = requestIdFor(req.headers['x-request-id']);
     req.id = id;
     res.setHeader('X-Request-Id', id);
     res.once('finish', () => {

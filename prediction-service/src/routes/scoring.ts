@@ -20,6 +20,41 @@ export function modelRef(info: ModelInfo): ModelRef {
   return { name: info.name, version: info.version, source: info.source };
 }
 
+/**
+ * The response body of POST /predict for a parsed JSON body. Shared by the Express route and
+ * the fast lane (http/fast-lane.ts) so both validate and answer identically.
+ */
+export function predictResponse(
+  scorer: Scorer,
+  body: unknown,
+  maxBatchRows: number,
+  requestId: string,
+): object {
+  const input = parsePredictBody(body, maxBatchRows);
+  const context = { requestId, endpoint: '/predict' } as const;
+  if (input.kind === 'single') {
+    const { predictions, model } = scorer.score([input.record], context);
+    return { quality: predictions[0], model: modelRef(model), request_id: requestId };
+  }
+  const { predictions, model } = scorer.score(input.records, context);
+  return { predictions, model: modelRef(model) };
+}
+
+/** The response body of POST /invocations for a parsed JSON body or CSV text. */
+export function invocationsResponse(
+  scorer: Scorer,
+  body: unknown,
+  maxBatchRows: number,
+  requestId: string,
+): object {
+  const records =
+    typeof body === 'string'
+      ? collectRecords(csvToRows(body), 'csv', maxBatchRows)
+      : parseInvocationsBody(body, maxBatchRows);
+  const { predictions } = scorer.score(records, { requestId, endpoint: '/invocations' });
+  return { predictions };
+}
+
 export function scoringRoutes(deps: {
   scorer: Scorer;
   maxBodyBytes: number;
@@ -31,31 +66,14 @@ export function scoringRoutes(deps: {
   router
     .route('/predict')
     .post(...parseBody(['json'], deps.maxBodyBytes), (req: Request, res: Response) => {
-      const input = parsePredictBody(req.body, maxBatchRows);
-      const context = { requestId: req.id, endpoint: '/predict' } as const;
-      if (input.kind === 'single') {
-        const { predictions, model } = scorer.score([input.record], context);
-        res.json({ quality: predictions[0], model: modelRef(model), request_id: req.id });
-      } else {
-        const { predictions, model } = scorer.score(input.records, context);
-        res.json({ predictions, model: modelRef(model) });
-      }
+      res.json(predictResponse(scorer, req.body, maxBatchRows, req.id));
     })
     .all(methodNotAllowed('POST'));
 
   router
     .route('/invocations')
     .post(...parseBody(['json', 'csv'], deps.maxBodyBytes), (req: Request, res: Response) => {
-      const body: unknown = req.body;
-      const records =
-        typeof body === 'string'
-          ? collectRecords(csvToRows(body), 'csv', maxBatchRows)
-          : parseInvocationsBody(body, maxBatchRows);
-      const { predictions } = scorer.score(records, {
-        requestId: req.id,
-        endpoint: '/invocations',
-      });
-      res.json({ predictions });
+      res.json(invocationsResponse(scorer, req.body, maxBatchRows, req.id));
     })
     .all(methodNotAllowed('POST'));
 
