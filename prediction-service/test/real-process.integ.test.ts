@@ -22,6 +22,7 @@ if (!built) {
     console.warn(`SKIPPING real-process tests: ${why}`);
   }
 }
+// Needs the built service; without a build it skips with the warning above (fails under REQUIRE_REAL_SERVICES=1).
 const describeBuilt = built ? describe : describe.skip;
 
 /** One request on a fresh connection (no keep-alive pooling, so the cluster spreads them). */

@@ -12,6 +12,7 @@ import { strToU8, zipSync } from 'fflate';
 import { builtCli, runNode } from './cli-harness';
 
 const cli = builtCli('download-data');
+// Runs the built CLI; builtCli() warns when dist is missing and throws under REQUIRE_REAL_SERVICES=1.
 const itBuilt = cli === undefined ? it.skip : it;
 const ZIP = zipSync({ 'winequality-red.csv': strToU8('x'), 'winequality-white.csv': strToU8('y') });
 

@@ -19,6 +19,7 @@ import { syntheticCsv } from './synthetic-wine';
 
 const train = builtCli('train');
 const register = builtCli('register');
+// Runs the built CLIs; builtCli() warns when dist is missing and throws under REQUIRE_REAL_SERVICES=1.
 const itBuilt = train === undefined || register === undefined ? it.skip : it;
 const EXPERIMENT = 'it-wine-tracking';
 const MODEL = 'it-wine-quality';

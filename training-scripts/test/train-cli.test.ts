@@ -10,6 +10,7 @@ import { builtCli, runNode } from './cli-harness';
 import { syntheticCsv } from './synthetic-wine';
 
 const train = builtCli('train');
+// Runs the built CLI; builtCli() warns when dist is missing and throws under REQUIRE_REAL_SERVICES=1.
 const itBuilt = train === undefined ? it.skip : it;
 let tmp: string;
 
@@ -115,6 +116,7 @@ describe('train CLI', () => {
   });
 
   const dataDir = process.env.WINE_DATA_DIR;
+  // The UCI data is not in the repository: warned above when absent, an error under REQUIRE_REAL_SERVICES=1.
   const itData = dataDir === undefined || train === undefined ? it.skip : it;
   if (dataDir === undefined) {
     if (process.env.REQUIRE_REAL_SERVICES === '1')

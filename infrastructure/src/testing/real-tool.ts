@@ -45,6 +45,7 @@ export function describeWithTool(
     });
   } else {
     console.warn(`SKIPPED ${title}: ${reason}`);
+    // Skipped (not failed) only outside CI: the tool is absent here and REQUIRE_REAL_SERVICES is unset.
     it.skip(`${title} (${tool.name} missing)`, () => undefined);
   }
 }

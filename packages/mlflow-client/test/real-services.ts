@@ -65,6 +65,7 @@ export function describeWithServices(
     });
   } else {
     console.warn(`SKIPPED ${title}: ${reason}`);
+    // Skipped (not failed) only outside CI: MLflow/PostgreSQL/Azurite are absent and REQUIRE_REAL_SERVICES is unset.
     it.skip(`${title} (real services missing)`, () => undefined);
   }
 }
