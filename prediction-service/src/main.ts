@@ -5,6 +5,7 @@
 import cluster from 'node:cluster';
 import { createMlflowClient } from 'mlflow-ts-client';
 import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { runPrimary, workerBridge } from './cluster';
 import { ConfigError, loadConfig } from './config';
@@ -22,7 +23,10 @@ import { createLoggingSink } from './prediction-sink';
 import { createRequestHandler } from './request-handler';
 import { exitOnSignals, serve } from './server';
 
-function sourceFor(config: Config): { source: ModelSource; fallback?: ModelSource } {
+function sourceFor(
+  config: Config,
+  logger: Logger,
+): { source: ModelSource; fallback?: ModelSource } {
   const uri = config.modelUri;
   if (uri.kind === 'file') return { source: createDirectorySource(uri.dir) };
   if (uri.kind === 'bundled' || config.mlflow === undefined) {
@@ -35,7 +39,7 @@ function sourceFor(config: Config): { source: ModelSource; fallback?: ModelSourc
     retries: config.mlflow.retries,
   });
   return {
-    source: createMlflowSource({ uri: uri.uri, client }),
+    source: createMlflowSource({ uri: uri.uri, client, logger }),
     // The registry being down must not keep the service from serving.
     fallback: createDirectorySource(BUNDLED_MODEL_DIR, 'fallback'),
   };
@@ -48,7 +52,7 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
   });
   const registry = new Registry();
   const metrics = createMetrics(registry);
-  const store = createModelStore({ ...sourceFor(config), metrics, logger });
+  const store = createModelStore({ ...sourceFor(config, logger), metrics, logger });
   const bridge = clustered
     ? workerBridge(registry, () => void store.reload({ force: true }))
     : undefined;

@@ -4,7 +4,7 @@
  * MLflow source does after its three registry requests); the MLflow source itself is tested
  * against a real server in mlflow-source.integ.test.ts and registry-e2e.integ.test.ts.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readModelDir } from '@wine/model';
 import type { ArtifactFileInfo, ResolvedModel } from 'mlflow-ts-client';
@@ -89,7 +89,7 @@ function setup(pointer: Pointer) {
   return { store, source, app, registry, count, fallbackGauge };
 }
 
-let dirs: { a: string; b: string; bad: string };
+let dirs: { a: string; b: string; bad: string; flaky: string };
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
@@ -99,7 +99,9 @@ beforeAll(async () => {
     a: path.join(tmp.dir, 'a'),
     b: path.join(tmp.dir, 'b'),
     bad: path.join(tmp.dir, 'bad'),
+    flaky: path.join(tmp.dir, 'flaky'),
   };
+  await writeTinyModel(dirs.flaky, { seed: 4 });
   await writeTinyModel(dirs.a, { seed: 1, maxDepth: 3 });
   await writeTinyModel(dirs.b, { seed: 2, maxDepth: 5 });
   await writeTinyModel(dirs.bad, { seed: 3 });
@@ -209,6 +211,25 @@ describe('registry change detection', () => {
     pointer.reachable = true;
     expect((await t.store.reload()).result).toBe('unchanged');
     expect(t.store.lastCheck()).toMatchObject({ result: 'unchanged', consecutiveErrors: 0 });
+  });
+
+  it('counts a local disk failure while loading as "unavailable, retry", not a rejection', async () => {
+    const pointer = { dir: dirs.flaky, version: '5', reachable: true };
+    const t = setup(pointer);
+    const modelJson = path.join(dirs.flaky, 'model.json');
+    const good = await readFile(modelJson);
+    // A symlink to itself: reading it fails with ELOOP, a real fs failure on this machine.
+    await rm(modelJson);
+    await symlink('model.json', modelJson);
+    const first = await t.store.reload();
+    expect(first).toMatchObject({ result: 'error' });
+    expect(first.reason).toMatch(/ELOOP/);
+    expect(await t.count('rejected')).toBe(0);
+    // The disk recovers: the very same version loads on the next poll (not skipped as bad).
+    await rm(modelJson);
+    await writeFile(modelJson, good);
+    expect(await t.store.reload()).toMatchObject({ result: 'swapped', model: { version: '5' } });
+    expect(t.source.downloads).toBe(2);
   });
 
   it('runs a forced reload after an in-flight poll instead of sharing it', async () => {

@@ -23,6 +23,7 @@ export const MODEL_ERROR_CODES = [
   'DATA_DOWNLOAD_FAILED',
   'SEARCH_WORKER_UNAVAILABLE',
   'SEARCH_WORKER_FAILED',
+  'MODEL_READ_FAILED',
 ] as const;
 
 export type ModelErrorCode = (typeof MODEL_ERROR_CODES)[number];

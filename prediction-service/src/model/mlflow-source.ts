@@ -3,12 +3,15 @@
  * (`locate`) costs three small requests — resolve the URI (alias → version → download URI)
  * and list the artifact directory — and yields a fingerprint; only a new fingerprint leads to
  * a download into a fresh temporary directory, which is removed once the model is in memory.
+ * Failures on this machine (mkdtemp, disk, network) surface as SourceUnavailableError and are
+ * retried; only a broken artifact is a content error that rejects the version.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readModelDir } from '@wine/model';
 import type { ArtifactFileInfo, MlflowClient, ResolvedModel } from 'mlflow-ts-client';
+import type { Logger } from 'pino';
 import { MODEL_NAME, servableFromDirectory } from './directory-source';
 import { SourceUnavailableError } from './servable-model';
 import type { LocatedModel, ModelSource, ServableModel } from './servable-model';
@@ -24,6 +27,10 @@ export interface MlflowSourceDeps {
   readonly client: MlflowSourceClient;
   /** Parent of the per-download directories; default the OS temp dir. */
   readonly cacheRoot?: string;
+  /** Creates a per-download directory from a path prefix; default fs.mkdtemp (tests inject failures). */
+  readonly makeTempDir?: (prefix: string) => Promise<string>;
+  /** Hears about download directories that could not be removed (the model still loads). */
+  readonly logger?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -54,16 +61,27 @@ function unavailable(what: string, trackingUri: string, error: unknown): SourceU
 export function createMlflowSource(deps: MlflowSourceDeps): ModelSource {
   const { uri, client } = deps;
   const cacheRoot = deps.cacheRoot ?? os.tmpdir();
+  const makeTempDir = deps.makeTempDir ?? ((prefix: string) => mkdtemp(prefix));
 
   async function download(resolved: ResolvedModel, fingerprint: string): Promise<ServableModel> {
-    const dir = await mkdtemp(path.join(cacheRoot, 'wine-model-'));
+    let dir: string;
+    try {
+      dir = await makeTempDir(path.join(cacheRoot, 'wine-model-'));
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new SourceUnavailableError(
+        `cannot create a download directory under ${cacheRoot}: ${why}`,
+        { cause: error },
+      );
+    }
     try {
       try {
         await client.downloadArtifacts(resolved.artifactUri, dir);
       } catch (error) {
         throw unavailable(`cannot download ${resolved.artifactUri}`, client.trackingUri, error);
       }
-      // A broken artifact throws a ModelError here: the store rejects it (no retry).
+      // A broken artifact throws MODEL_INVALID here (the store rejects it); a disk read
+      // failure throws MODEL_READ_FAILED (retried).
       const md = await readModelDir(dir);
       return servableFromDirectory(md, uri, {
         name: resolved.name ?? MODEL_NAME,
@@ -79,7 +97,13 @@ export function createMlflowSource(deps: MlflowSourceDeps): ModelSource {
         fingerprint,
       });
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      // A leftover directory must not cost the model that is already in memory.
+      await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
+        deps.logger?.warn(
+          { dir, reason: error instanceof Error ? error.message : String(error) },
+          'could not remove a model download directory',
+        );
+      });
     }
   }
 

@@ -6,7 +6,7 @@
 import { FEATURE_NAMES } from '@wine/model';
 import type { Logger } from 'pino';
 import type { ReloadResult, ServiceMetrics } from '../metrics';
-import { SourceUnavailableError } from './servable-model';
+import { isContentError } from './servable-model';
 import type { LocatedModel, ModelInfo, ModelSource, ServableModel } from './servable-model';
 
 /** model.json format versions this service can serve. */
@@ -201,8 +201,9 @@ export function createModelStore(deps: ModelStoreDeps): ModelStore {
       }
       candidate = await (located === undefined ? source.load() : located.load());
     } catch (error) {
-      if (error instanceof SourceUnavailableError) return unavailable(error.message);
-      return rejected(messageOf(error), located?.fingerprint);
+      // Only a broken artifact condemns a version; a local or network failure is retried.
+      if (isContentError(error)) return rejected(messageOf(error), located?.fingerprint);
+      return unavailable(messageOf(error));
     }
     const reason = validateCandidate(candidate);
     if (reason !== undefined) return rejected(reason, candidate.fingerprint);

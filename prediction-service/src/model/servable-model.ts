@@ -2,6 +2,7 @@
  * What the service needs from a model, and where models come from. The store depends only
  * on these interfaces, so an MLflow registry source (issue 4) is just another ModelSource.
  */
+import { isModelError } from '@wine/model';
 import type { FeatureName, WineRecord } from '@wine/model';
 
 export interface ModelInfo {
@@ -70,7 +71,11 @@ export interface LocatedModel {
 export interface ModelSource {
   /** Human-readable, goes into logs, /model and the model-info metric's `source` label. */
   describe(): string;
-  /** Fetches and parses a candidate; may throw (the store counts and logs it). */
+  /**
+   * Fetches and parses a candidate. Throws a content error (see isContentError) when the
+   * artifact itself is broken — the only failure that rejects a version; anything else
+   * (registry, network, local disk) counts as "unavailable" and is retried on the next check.
+   */
   load(): Promise<ServableModel>;
   /** Optional cheap check before a download (remote sources); throws SourceUnavailableError. */
   locate?(): Promise<LocatedModel>;
@@ -83,4 +88,27 @@ export interface ModelSource {
 export class SourceUnavailableError extends Error {
   override readonly name = 'SourceUnavailableError';
   readonly code = 'MODEL_SOURCE_UNAVAILABLE';
+}
+
+/**
+ * The artifact is unusable whatever the machine (unsafe paths, too large): retrying the same
+ * version cannot help, so the store rejects it like an unparsable model.json.
+ */
+export class InvalidArtifactError extends Error {
+  override readonly name = 'InvalidArtifactError';
+  readonly code = 'MODEL_ARTIFACT_INVALID';
+}
+
+/** model.json / MLmodel / input example malformed or of an unknown format version. */
+const CONTENT_CODES: ReadonlySet<string> = new Set(['MODEL_INVALID', 'MODEL_FORMAT_UNSUPPORTED']);
+
+/**
+ * True only when the candidate's content is at fault. Everything else — a failed mkdtemp, a
+ * disk read error (MODEL_READ_FAILED), a network failure, an unexpected exception — says
+ * nothing about the version and must not mark it bad.
+ */
+export function isContentError(error: unknown): boolean {
+  return (
+    error instanceof InvalidArtifactError || (isModelError(error) && CONTENT_CODES.has(error.code))
+  );
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -121,5 +121,21 @@ describe('model directory', () => {
       code: 'MODEL_INVALID',
       message: expect.stringContaining('is this a model directory?'),
     });
+  });
+
+  it('tells a local I/O failure (MODEL_READ_FAILED) from a broken directory (MODEL_INVALID)', async () => {
+    const dir = path.join(tmp, 'model');
+    await writeModelDir(dir, document(), { inputExample: records.slice(0, 1) });
+    // A symlink pointing at itself: reading it fails with ELOOP, a real local fs failure.
+    await rm(path.join(dir, 'model.json'));
+    await symlink('model.json', path.join(dir, 'model.json'));
+    await expect(readModelDir(dir)).rejects.toMatchObject({
+      code: 'MODEL_READ_FAILED',
+      message: expect.stringMatching(/ELOOP.*the model itself may be fine/),
+    });
+    await rm(path.join(dir, 'model.json'));
+    await expect(readModelDir(dir)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+    await mkdir(path.join(dir, 'model.json'));
+    await expect(readModelDir(dir)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
   });
 });

@@ -76,13 +76,34 @@ export async function writeModelDir(
   }
 }
 
+/** errno codes that mean "the directory lacks this file": the artifact is broken. */
+const MISSING_FILE_CODES: ReadonlySet<string> = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+
+function errnoOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * A missing file is the directory's fault (MODEL_INVALID); any other failure (EIO, EMFILE,
+ * EACCES…) is a local I/O problem that says nothing about the model (MODEL_READ_FAILED), so a
+ * server retries it instead of condemning the artifact.
+ */
 async function readText(dir: string, file: string): Promise<string> {
+  const where = path.join(dir, file);
   try {
-    return await readFile(path.join(dir, file), 'utf8');
+    return await readFile(where, 'utf8');
   } catch (error) {
+    const code = errnoOf(error);
+    if (code !== undefined && MISSING_FILE_CODES.has(code)) {
+      throw new ModelError('MODEL_INVALID', `${where} cannot be read: is this a model directory?`, {
+        cause: error,
+      });
+    }
+    const why = error instanceof Error ? error.message : String(error);
     throw new ModelError(
-      'MODEL_INVALID',
-      `${path.join(dir, file)} cannot be read: is this a model directory?`,
+      'MODEL_READ_FAILED',
+      `${where} could not be read (${why}); the model itself may be fine`,
       {
         cause: error,
       },
