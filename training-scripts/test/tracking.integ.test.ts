@@ -136,7 +136,11 @@ describeWithServices('train and register against a real MLflow server', missingM
       expect.arrayContaining(['test_rmse', 'test_mae', 'test_r2', 'best_validation_rmse']),
     );
     const datasets = parent.inputs.datasetInputs.map((d) => d.dataset);
-    expect(datasets.map((d) => d.name).sort()).toEqual(['wine-quality-test', 'wine-quality-train']);
+    expect(datasets.map((d) => d.name).sort()).toEqual([
+      'wine-quality-test',
+      'wine-quality-train',
+      'wine-quality-validation',
+    ]);
     for (const d of datasets) expect(d.digest).toHaveLength(36);
 
     const children = await client.searchAllRuns({

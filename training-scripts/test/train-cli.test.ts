@@ -115,6 +115,31 @@ describe('train CLI', () => {
     expect(result.stderr).toContain('--train and --test go together');
   });
 
+  itBuilt(
+    'never chooses the candidate on the holdout: a different --test changes no choice',
+    async () => {
+      const { trainCsv, testCsv } = await writeSplit('sel');
+      const noiseCsv = path.join(tmp, 'sel-noise.csv');
+      await writeFile(noiseCsv, syntheticCsv(100, 9, false));
+      const runWith = async (holdout: string) => {
+        const result = await runNode(train!, [
+          ...['--train', trainCsv, '--test', holdout],
+          ...['--output', path.join(tmp, `model-sel-${path.basename(holdout)}`), '--json'],
+        ]);
+        expect(result.code).toBe(0);
+        return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
+          best: { rmse: number; params: Record<string, unknown> };
+          validation: { rmse: number };
+        };
+      };
+      const [learnable, noise] = await Promise.all([runWith(testCsv), runWith(noiseCsv)]);
+      // Same candidate and selection score: only the holdout estimate moves.
+      expect(noise.best.params).toEqual(learnable.best.params);
+      expect(noise.validation).toEqual(learnable.validation);
+      expect(noise.best.rmse).toBeGreaterThan(learnable.best.rmse);
+    },
+  );
+
   const dataDir = process.env.WINE_DATA_DIR;
   // The UCI data is not in the repository: warned above when absent, an error under REQUIRE_REAL_SERVICES=1.
   const itData = dataDir === undefined || train === undefined ? it.skip : it;

@@ -23,7 +23,7 @@ function program(): Command {
     )
     .option(
       '--run-id <id>',
-      'training (parent) run to register (default: the experiment’s finished run with the lowest test_rmse)',
+      'training (parent) run to register (default: the experiment’s finished run with the lowest best_validation_rmse)',
     )
     .option('--experiment <name>', 'MLflow experiment to pick the best run from', 'wine-quality')
     .option('--registered-model <name>', 'registered model name', 'wine-quality')
@@ -33,15 +33,17 @@ function program(): Command {
       String(DEFAULT_MIN_IMPROVEMENT),
     )
     .option('--tracking-uri <url>', 'MLflow tracking server (default: $MLFLOW_TRACKING_URI)')
-    .option('--data <dir>', 'data directory: its seeded test split is the holdout (as in train)')
+    .option('--data <dir>', 'data directory: its seeded holdout split is the holdout (as in train)')
     .option('--test <csv>', 'holdout CSV instead of --data (the --test given to train)')
-    .option('--test-size <fraction>', 'test fraction for --data (as in train)', '0.2')
+    .option('--test-size <fraction>', 'holdout share for --data (as in train)', '0.2')
     .option('--seed <n>', 'split seed for --data (as in train)', '42')
     .option('--skip-invalid', 'reject invalid holdout rows instead of failing')
     .option('--json', 'print a one-line JSON summary on stdout')
     .addHelpText(
       'after',
       '\nExamples:\n  pnpm run register --data ./data\n  pnpm run register --run-id 0123…cdef --test test.csv --min-improvement 0.01\n' +
+        '\nThe holdout never chose the candidate (train ranks candidates on validation rows or --cv folds),' +
+        '\nso new and champion are compared on rows neither was selected on.\n' +
         '\nEnvironment: MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME/_PASSWORD or MLFLOW_TRACKING_TOKEN;' +
         '\nWINE_DATA_DIR is the default for --data.',
     );

@@ -23,10 +23,14 @@ function program(): Command {
     )
     .option(
       '--data <dir>',
-      'directory with winequality-red.csv and winequality-white.csv (seeded split)',
+      'directory with winequality-red.csv and winequality-white.csv (seeded train/validation/holdout split)',
     )
     .option('--train <csv>', 'training CSV (use with --test instead of --data)')
-    .option('--test <csv>', 'test CSV')
+    .option('--test <csv>', 'holdout CSV: reported and gated on, never used to pick a candidate')
+    .option(
+      '--validation <csv>',
+      'validation CSV for choosing the candidate (default: --validation-size of the --train rows)',
+    )
     .addOption(new Option('--model <kind>', 'learner').choices(['tree', 'forest']).default('tree'))
     .addOption(
       new Option('--search <strategy>', 'search strategy')
@@ -36,9 +40,14 @@ function program(): Command {
     .option('--n-iter <n>', 'candidates for --search random', '50')
     .option(
       '--cv <k>',
-      'select on k-fold cross-validation of the training set instead of the test set',
+      'choose the candidate on k-fold cross-validation of the training rows instead of a validation split',
     )
-    .option('--test-size <fraction>', 'test fraction for --data', '0.2')
+    .option('--test-size <fraction>', 'holdout share of the rows for --data', '0.2')
+    .option(
+      '--validation-size <fraction>',
+      'validation share for choosing the candidate: of all rows with --data, of the --train rows otherwise',
+      '0.2',
+    )
     .option('--seed <n>', 'seed for split, search and learner', '42')
     .option('--workers <n>', 'worker threads for the search (default: available cores)')
     .option('-o, --output <dir>', 'model directory to write', 'model')
@@ -58,7 +67,9 @@ function program(): Command {
     .option('--json', 'print a one-line JSON summary last on stdout')
     .addHelpText(
       'after',
-      '\nExamples:\n  pnpm run train --data ./data\n  pnpm run train --train train.csv --test test.csv --model forest --json\n' +
+      '\nSelection: candidates are ranked on the validation rows (or --cv folds); the winner is refit on' +
+        '\ntrain + validation and measured once on the holdout, which --register then gates on.\n' +
+        '\nExamples:\n  pnpm run train --data ./data\n  pnpm run train --train train.csv --test test.csv --model forest --json\n' +
         '  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 pnpm run train --data ./data --register\n' +
         '\nData: WINE_DATA_DIR is the default for --data (else ./data; fetch it with `pnpm run data:download`).' +
         '\nTracking: MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME/_PASSWORD or MLFLOW_TRACKING_TOKEN,' +

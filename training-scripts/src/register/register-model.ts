@@ -21,7 +21,7 @@ export interface Holdout {
 }
 
 export interface RegisterOptions {
-  /** Default: the experiment's finished search run with the lowest test_rmse. */
+  /** Default: the experiment's finished search run with the lowest best_validation_rmse. */
   readonly runId?: string;
   readonly experimentName: string;
   readonly modelName: string;
@@ -50,7 +50,9 @@ export async function findBestSearchRun(
     ? await client.searchRuns({
         experimentIds: [experiment.experimentId],
         filter: `tags.${WINE_TAGS.role} = 'search' AND attributes.status = 'FINISHED'`,
-        orderBy: [`metrics.${PARENT_METRICS.testRmse} ASC`],
+        // Picking among runs by holdout RMSE would reintroduce the selection bias the
+        // holdout exists to avoid; runs are compared on their selection score.
+        orderBy: [`metrics.${PARENT_METRICS.bestValidationRmse} ASC`],
         maxResults: 1,
       })
     : { runs: [] };

@@ -20,6 +20,7 @@ export const PARENT_METRICS = {
   testRmse: 'test_rmse',
   testMae: 'test_mae',
   testR2: 'test_r2',
+  bestValidationRmse: 'best_validation_rmse',
 } as const;
 
 /** MLflow's digest field holds ≤ 36 characters; the full sha256 is in the wine.data.sha256 tag. */
@@ -74,7 +75,7 @@ export function parentMetrics(
     { key: PARENT_METRICS.testRmse, value: test.rmse, timestamp, ...linked },
     { key: PARENT_METRICS.testMae, value: test.mae, timestamp, ...linked },
     { key: PARENT_METRICS.testR2, value: test.r2, timestamp, ...linked },
-    { key: 'best_validation_rmse', value: extra.bestValidationRmse, timestamp },
+    { key: PARENT_METRICS.bestValidationRmse, value: extra.bestValidationRmse, timestamp },
     { key: 'search_seconds', value: extra.searchSeconds, timestamp },
     { key: 'candidates', value: extra.candidates, timestamp },
   ];

@@ -13,7 +13,7 @@ export interface DatasetInfo {
   /** sha256 of the canonical rows (datasetFingerprint). */
   readonly sha256: string;
   readonly rows: number;
-  readonly context: 'training' | 'eval';
+  readonly context: 'training' | 'validation' | 'eval';
   /** Rows per quality score, shown in the dataset profile. */
   readonly qualityCounts: Readonly<Record<string, number>>;
 }

@@ -1,5 +1,6 @@
 /**
- * The train command's workflow: load → split → search → refit best → profile → write.
+ * The train command's workflow: load → split (train / validation / holdout) → search →
+ * refit best → measure on the holdout → profile → write.
  * IO arrives through `deps`, so tests run it on real files in a temp dir and the CLI
  * only parses arguments and prints.
  */
@@ -8,12 +9,12 @@ import {
   datasetFingerprint,
   encodeRecords,
   fitForest,
+  ModelError,
   fitTree,
   LEARNER,
   regressionMetrics,
   runSearch,
   targetsOf,
-  trainTestSplit,
   writeModelDir,
   type Candidate,
   type LabeledWineRecord,
@@ -25,6 +26,7 @@ import {
 } from '@wine/model';
 import type { DatasetInfo, SearchStart, TrackedSearch, Tracker } from '../tracking/tracker';
 import { qualityCounts } from '../tracking/run-payloads';
+import { threeWaySplit, validationSplit } from './split-records';
 import type { TrainOptions } from './train-options.schema';
 
 export interface LoadedData {
@@ -45,70 +47,97 @@ export interface TrainDeps {
 
 export interface TrainOutcome {
   readonly search: SearchResult;
+  /** The refit winner's metrics on the holdout. */
   readonly best: { params: Candidate['params']; metrics: RegressionMetrics };
+  /** The winner's selection score: validation rows, or the k-fold mean with --cv. */
+  readonly validation: RegressionMetrics;
   readonly output: string;
   readonly nTrain: number;
+  readonly nValidation: number;
   readonly nTest: number;
   readonly rejected: number;
   readonly dataSha256: string;
   readonly featureImportances: Record<string, number>;
   readonly model: TreeEnsemble;
-  /** The test rows (the holdout set `register` compares models on). */
+  /** The holdout rows (the rows `register` compares models on). */
   readonly test: LabeledWineRecord[];
   readonly tracked?: TrackedSearch;
 }
 
 export interface Split {
   readonly train: LabeledWineRecord[];
+  /** Candidate-selection rows; empty when candidates are selected by --cv on `train`. */
+  readonly validation: LabeledWineRecord[];
+  /** The final holdout: reported and gated on, never used to choose a candidate. */
   readonly test: LabeledWineRecord[];
   readonly rejected: number;
-  /** Where train and test came from (a directory, or the two CSV paths). */
-  readonly sources: { readonly train: string; readonly test: string };
+  /** Where each part came from (a directory, or the CSV paths). */
+  readonly sources: { readonly train: string; readonly validation: string; readonly test: string };
 }
 
 export type SplitOptions = Pick<
   TrainOptions,
   'data' | 'train' | 'test' | 'testSize' | 'seed' | 'skipInvalid'
->;
+> &
+  Partial<Pick<TrainOptions, 'validation' | 'validationSize' | 'cv'>>;
 
-/** The seeded, stratified split (or the given files): `register` reuses it to get the same holdout. */
+/**
+ * The seeded, stratified three-way split of --data (or the given files). The holdout is split
+ * off first, so `register` gets the same holdout from the same data, seed and --test-size.
+ */
 export async function loadSplit(
   options: SplitOptions,
   deps: Pick<TrainDeps, 'loadDir' | 'loadCsv'>,
   defaultDataDir: string,
 ): Promise<Split> {
+  const validationSize = options.cv === undefined ? (options.validationSize ?? 0) : 0;
   if (options.train !== undefined && options.test !== undefined) {
-    const [train, test] = await Promise.all([
+    const [train, test, validation] = await Promise.all([
       deps.loadCsv(options.train, options.skipInvalid),
       deps.loadCsv(options.test, options.skipInvalid),
+      options.validation === undefined
+        ? undefined
+        : deps.loadCsv(options.validation, options.skipInvalid),
     ]);
+    const carved =
+      validation !== undefined || validationSize === 0
+        ? { train: train.records, validation: validation?.records ?? [] }
+        : validationSplit(train.records, { fraction: validationSize, seed: options.seed });
     return {
-      train: train.records,
+      ...carved,
       test: test.records,
-      rejected: train.rejected + test.rejected,
-      sources: { train: train.description, test: test.description },
+      rejected: train.rejected + test.rejected + (validation?.rejected ?? 0),
+      sources: {
+        train: train.description,
+        validation: validation?.description ?? train.description,
+        test: test.description,
+      },
     };
   }
   const all = await deps.loadDir(options.data ?? defaultDataDir, options.skipInvalid);
-  // Stratify on quality so rare scores (3, 9) land on both sides like sklearn's stratified split.
-  const { train, test } = trainTestSplit(all.records.length, {
-    testFraction: options.testSize,
+  const parts = threeWaySplit(all.records, {
+    testSize: options.testSize,
+    validationSize,
     seed: options.seed,
-    stratify: all.records.map((r) => r.quality),
   });
-  const pick = (idx: Int32Array): LabeledWineRecord[] =>
-    Array.from(idx, (i) => all.records[i]).filter((r): r is LabeledWineRecord => r !== undefined);
   return {
-    train: pick(train),
-    test: pick(test),
+    train: parts.train,
+    validation: parts.validation,
+    test: parts.holdout,
     rejected: all.rejected,
-    sources: { train: all.description, test: all.description },
+    sources: { train: all.description, validation: all.description, test: all.description },
   };
 }
 
-function searchStart(options: TrainOptions, split: Split, dataSha256: string): SearchStart {
+/** What defines a search: the learner, the strategy and how candidates are scored. */
+export type SearchSettings = Pick<
+  TrainOptions,
+  'model' | 'search' | 'nIter' | 'cv' | 'seed' | 'workers' | 'testSize' | 'validationSize'
+> & { readonly fromFiles: boolean };
+
+function searchStart(settings: SearchSettings, split: Split, dataSha256: string): SearchStart {
   const dataset = (
-    side: 'train' | 'test',
+    side: 'train' | 'validation' | 'test',
     rows: LabeledWineRecord[],
     context: DatasetInfo['context'],
   ): DatasetInfo => ({
@@ -120,17 +149,27 @@ function searchStart(options: TrainOptions, split: Split, dataSha256: string): S
     qualityCounts: qualityCounts(rows.map((r) => r.quality)),
   });
   return {
-    kind: options.model,
+    kind: settings.model,
     dataSha256,
-    datasets: [dataset('train', split.train, 'training'), dataset('test', split.test, 'eval')],
+    datasets: [
+      dataset('train', split.train, 'training'),
+      ...(split.validation.length > 0
+        ? [dataset('validation', split.validation, 'validation')]
+        : []),
+      dataset('test', split.test, 'eval'),
+    ],
     options: {
-      model_kind: options.model,
-      search: options.search,
-      ...(options.search === 'random' ? { n_iter: options.nIter } : {}),
-      validation: options.cv === undefined ? 'holdout' : `${options.cv}-fold`,
-      ...(options.train === undefined ? { test_size: options.testSize } : {}),
-      seed: options.seed,
+      model_kind: settings.model,
+      search: settings.search,
+      ...(settings.search === 'random' ? { n_iter: settings.nIter } : {}),
+      validation: settings.cv === undefined ? 'validation-split' : `${settings.cv}-fold`,
+      ...(settings.fromFiles ? {} : { test_size: settings.testSize }),
+      ...(settings.fromFiles || settings.cv !== undefined
+        ? {}
+        : { validation_size: settings.validationSize }),
+      seed: settings.seed,
       n_train: split.train.length,
+      n_validation: split.validation.length,
       n_test: split.test.length,
       rejected_rows: split.rejected,
     },
@@ -152,45 +191,70 @@ export async function runTraining(
   defaultDataDir: string,
 ): Promise<TrainOutcome> {
   const split = await loadSplit(options, deps, defaultDataDir);
+  return trainOnSplit(split, { ...options, fromFiles: options.train !== undefined }, deps);
+}
+
+/**
+ * Search on train (scored on validation, or k folds of train with --cv), refit the winner on
+ * train + validation, measure it once on the holdout, profile it, write the model directory
+ * and track it. The holdout plays no part in choosing the candidate.
+ */
+export async function trainOnSplit(
+  split: Split,
+  settings: SearchSettings & { readonly output: string },
+  deps: Pick<TrainDeps, 'onProgress' | 'log' | 'tracker'>,
+): Promise<TrainOutcome> {
+  if (settings.cv === undefined && split.validation.length === 0) {
+    throw new ModelError(
+      'PARAMS_INVALID',
+      'no validation rows to choose a candidate on: give --validation-size > 0, --validation <csv> or --cv <k>',
+    );
+  }
   const xTrain = encodeRecords(split.train);
   const yTrain = targetsOf(split.train);
+  const fitRows = [...split.train, ...split.validation];
+  const xFit = encodeRecords(fitRows);
+  const yFit = targetsOf(fitRows);
   const xTest = encodeRecords(split.test);
   const yTest = targetsOf(split.test);
   deps.log(
-    `data: ${split.train.length} train rows, ${split.test.length} test rows, ${split.rejected} rejected`,
+    `data: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} holdout rows, ${split.rejected} rejected`,
   );
 
-  const dataSha256 = datasetFingerprint([...split.train, ...split.test]);
+  const dataSha256 = datasetFingerprint([...split.train, ...split.validation, ...split.test]);
   // Before the search: a wrong tracking URI fails in a second, not after the training.
-  const tracking = await deps.tracker?.startSearch(searchStart(options, split, dataSha256));
+  const tracking = await deps.tracker?.startSearch(searchStart(settings, split, dataSha256));
   try {
     const search = await runSearch({
-      kind: options.model,
+      kind: settings.model,
       train: { x: xTrain, y: yTrain },
-      validation: options.cv === undefined ? { x: xTest, y: yTest } : { kFold: options.cv },
-      strategy: options.search === 'grid' ? 'grid' : { random: options.nIter },
-      seed: options.seed,
-      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      validation:
+        settings.cv === undefined
+          ? { x: encodeRecords(split.validation), y: targetsOf(split.validation) }
+          : { kFold: settings.cv },
+      strategy: settings.search === 'grid' ? 'grid' : { random: settings.nIter },
+      seed: settings.seed,
+      ...(settings.workers === undefined ? {} : { workers: settings.workers }),
       ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
     });
 
-    const model = fitFinal(options.model, xTrain, yTrain, search.best.params);
+    const model = fitFinal(settings.model, xFit, yFit, search.best.params);
     const testPredictions = model.predict(xTest);
     const testMetrics = regressionMetrics(yTest, testPredictions);
     const featureImportances = model.featureImportances();
     const training: TrainingMetadata = {
-      kind: options.model,
+      kind: settings.model,
       params: { ...search.best.params },
       learner: { ...LEARNER },
       dataSha256,
-      nTrain: split.train.length,
+      nTrain: fitRows.length,
       metrics: { test: testMetrics },
       featureImportances,
     };
-    const reference = computeReferenceProfile(xTrain, model.predict(xTrain), { target: yTrain });
+    const reference = computeReferenceProfile(xFit, model.predict(xFit), { target: yFit });
     const document = model.toDocument({ training, reference });
     const inputExample = split.test.slice(0, 5).map(stripQuality);
-    await writeModelDir(options.output, document, { inputExample });
+    await writeModelDir(settings.output, document, { inputExample });
     const tracked = await tracking?.complete({
       candidates: search.candidates,
       best: search.best,
@@ -205,8 +269,10 @@ export async function runTraining(
     return {
       search,
       best: { params: search.best.params, metrics: testMetrics },
-      output: options.output,
+      validation: search.best.metrics,
+      output: settings.output,
       nTrain: split.train.length,
+      nValidation: split.validation.length,
       nTest: split.test.length,
       rejected: split.rejected,
       dataSha256,

@@ -22,14 +22,14 @@ export function renderSummary(outcome: TrainOutcome): string {
   const ranked = [...search.candidates].sort((a, b) => a.metrics.rmse - b.metrics.rmse);
   const lines = [
     `Searched ${search.candidates.length} candidates in ${fmt(search.seconds, 2)} s`,
-    `Data: ${outcome.nTrain} train / ${outcome.nTest} test rows (${outcome.rejected} rejected), sha256 ${outcome.dataSha256.slice(0, 12)}…`,
+    `Data: ${outcome.nTrain} train / ${outcome.nValidation} validation / ${outcome.nTest} holdout rows (${outcome.rejected} rejected), sha256 ${outcome.dataSha256.slice(0, 12)}…`,
     '',
-    'Top candidates (validation RMSE):',
+    `Top candidates (${outcome.nValidation > 0 ? 'validation' : 'cross-validation'} RMSE):`,
     ...ranked
       .slice(0, 5)
       .map((c, i) => `  ${i + 1}. rmse ${fmt(c.metrics.rmse)}  ${formatParams(c.params)}`),
     '',
-    `Best model on the test set: rmse ${fmt(outcome.best.metrics.rmse)}  mae ${fmt(outcome.best.metrics.mae)}  r2 ${fmt(outcome.best.metrics.r2)}`,
+    `Best candidate, refit on train + validation, on the holdout: rmse ${fmt(outcome.best.metrics.rmse)}  mae ${fmt(outcome.best.metrics.mae)}  r2 ${fmt(outcome.best.metrics.r2)}`,
     `  params: ${formatParams(outcome.best.params)}`,
     '',
     'Feature importance:',
@@ -61,6 +61,7 @@ export function jsonSummary(outcome: TrainOutcome, registration?: RegisterOutcom
     models: outcome.search.candidates.length,
     seconds: Number(outcome.search.seconds.toFixed(3)),
     best: { ...outcome.best.metrics, params: outcome.best.params },
+    validation: outcome.validation,
     output: outcome.output,
     tracking:
       tracked === undefined

@@ -9,11 +9,13 @@ export const trainOptionsSchema = z
     data: z.string().optional(),
     train: z.string().optional(),
     test: z.string().optional(),
+    validation: z.string().optional(),
     model: z.enum(['tree', 'forest']).default('tree'),
     search: z.enum(['grid', 'random']).default('grid'),
     nIter: positiveInt.default(50),
     cv: positiveInt.min(2).optional(),
     testSize: z.coerce.number().gt(0).lt(1).default(0.2),
+    validationSize: z.coerce.number().gt(0).lt(1).default(0.2),
     seed: z.coerce.number().int().nonnegative().default(42),
     workers: positiveInt.optional(),
     output: z.string().default('model'),
@@ -31,6 +33,24 @@ export const trainOptionsSchema = z
       ctx.addIssue({
         code: 'custom',
         message: '--train and --test go together: give both CSV files',
+      });
+    }
+    if (o.validation !== undefined && !files) {
+      ctx.addIssue({
+        code: 'custom',
+        message: '--validation <csv> goes with --train/--test (with --data the split carves it)',
+      });
+    }
+    if (o.validation !== undefined && o.cv !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'use either --validation <csv> or --cv <k> to choose the candidate, not both',
+      });
+    }
+    if (!files && o.cv === undefined && o.testSize + o.validationSize >= 0.95) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `--test-size ${o.testSize} + --validation-size ${o.validationSize} leave too few training rows`,
       });
     }
     if (files && o.data !== undefined) {
