@@ -16,7 +16,11 @@ export function describeFailure(error: unknown): CliFailure {
     return { message: `error [${error.code}]: ${error.message}${details}`, exitCode: 1 };
   }
   if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
-    return { message: `error [${error.code}]: ${error.message}`, exitCode: 1 };
+    // Other packages' typed errors (DbError, MlflowClientError) may carry details too.
+    const list =
+      'details' in error && Array.isArray(error.details) ? error.details.map(String) : [];
+    const details = list.length > 0 ? '\n  ' + list.slice(0, 10).join('\n  ') : '';
+    return { message: `error [${error.code}]: ${error.message}${details}`, exitCode: 1 };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {

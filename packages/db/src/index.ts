@@ -1,0 +1,52 @@
+export { createPool, redactConnectionString } from './pool';
+export type { Pool, PoolClient, PoolOptions } from './pool';
+export {
+  DbError,
+  DB_ERROR_CODES,
+  DB_ERROR_DOCS,
+  isDbError,
+  isConnectionError,
+  describePgError,
+} from './errors';
+export type { DbErrorCode } from './errors';
+export {
+  MIGRATIONS_DIR,
+  MIGRATIONS_TABLE,
+  MIGRATE_COMMAND,
+  listMigrations,
+  migrationStatus,
+  assertMigrated,
+  runMigrations,
+  createMigrationFile,
+} from './migrations';
+export type { MigrationStatus, RunMigrationsOptions } from './migrations';
+export { LOG_COLUMNS } from './prediction-log/entry';
+export type { PredictionLogEntry, EntrySlice } from './prediction-log/entry';
+export { renderCopyText, copyRows } from './prediction-log/copy-write';
+export { insertParameters, insertRows } from './prediction-log/insert-write';
+export { createPredictionLogWriter, LOG_WRITER_DEFAULTS } from './prediction-log/log-writer';
+export type {
+  PredictionLogWriter,
+  LogWriterOptions,
+  LogWriterEvents,
+  LogWriterStats,
+  CloseResult,
+  DropReason,
+  WriteMethod,
+} from './prediction-log/log-writer';
+export { recordFeedback } from './feedback';
+export type { FeedbackItem, FeedbackProblem, FeedbackResult, FeedbackStatus } from './feedback';
+export {
+  latestLoggedModel,
+  readWindow,
+  liveErrorByVersion,
+  feedbackCoverage,
+  countLoggedRows,
+} from './monitor-queries';
+export type {
+  LoggedModel,
+  WindowQuery,
+  PredictionWindow,
+  LiveError,
+  FeedbackCoverage,
+} from './monitor-queries';

@@ -1,0 +1,332 @@
+import type pg from 'pg';
+import {
+  countLoggedRows,
+  createPool,
+  createPredictionLogWriter,
+  feedbackCoverage,
+  latestLoggedModel,
+  liveErrorByVersion,
+  readWindow,
+  recordFeedback,
+  runMigrations,
+} from '../src/index';
+import type { DropReason, PredictionLogWriter } from '../src/index';
+import { MODEL, entry } from './fixtures';
+import { createTempDatabase, describeWithPostgres } from './postgres';
+import type { TempDatabase } from './postgres';
+import { missingPrivatePostgres, startPrivatePostgres } from './private-postgres';
+
+describeWithPostgres('prediction log on a real database', () => {
+  let db: TempDatabase;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    db = await createTempDatabase('predlog');
+    await runMigrations({ databaseUrl: db.url, direction: 'up' });
+    pool = createPool({ connectionString: db.url, applicationName: 'test', max: 3 });
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+  beforeEach(async () => {
+    await pool.query('TRUNCATE prediction_log CASCADE');
+  });
+
+  describe.each(['copy', 'insert'] as const)('writes with %s', (method) => {
+    it('every row, every column, in UTC, batched', async () => {
+      const written: number[] = [];
+      const writer = createPredictionLogWriter({
+        pool,
+        method,
+        batchRows: 50,
+        events: { onWritten: (n) => written.push(n) },
+      });
+      const tricky = entry(3, {
+        model: { name: 'wine-quality', version: '7', source: 'file:/tmp/a\tb\\c\nd' },
+        receivedAt: Date.UTC(2026, 0, 2, 3, 4, 5, 678),
+      });
+      writer.enqueue(tricky);
+      for (let i = 0; i < 120; i++) writer.enqueue(entry(1));
+      await writer.flush();
+      expect(await countLoggedRows(pool)).toBe(123);
+      expect(written.every((n) => n <= 50)).toBe(true);
+      const rows = await pool.query(
+        "SELECT *, to_char(predicted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS utc FROM prediction_log WHERE request_id = $1 ORDER BY row_index",
+        [tricky.requestId],
+      );
+      expect(rows.rows.map((r: { row_index: number }) => r.row_index)).toEqual([0, 1, 2]);
+      const second = rows.rows[1];
+      expect(second.model_source).toBe('file:/tmp/a\tb\\c\nd');
+      expect(second.utc).toBe('2026-01-02 03:04:05.678');
+      expect(second.alcohol).toBe(tricky.records[1]?.alcohol);
+      expect(second.ph).toBe(tricky.records[1]?.ph);
+      expect(second.wine_type).toBe(tricky.records[1]?.wine_type);
+      expect(second.prediction).toBe(tricky.predictions[1]);
+      expect(writer.stats()).toEqual({
+        queuedRows: 0,
+        writtenRows: 123,
+        droppedRows: 0,
+        writeErrors: 0,
+      });
+      await writer.close(Date.now() + 1000);
+    });
+  });
+
+  it('writes a partial batch after the flush interval without being asked', async () => {
+    const writer = createPredictionLogWriter({ pool, flushIntervalMs: 30 });
+    writer.enqueue(entry(2));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await countLoggedRows(pool)).toBe(2);
+    await writer.close(Date.now() + 1000);
+  });
+
+  it('close writes everything queued before the deadline and drops what arrives after', async () => {
+    const dropped: [number, DropReason][] = [];
+    const writer = createPredictionLogWriter({
+      pool,
+      flushIntervalMs: 60_000,
+      batchRows: 10_000,
+      events: { onDropped: (n, r) => dropped.push([n, r]) },
+    });
+    for (let i = 0; i < 500; i++) writer.enqueue(entry(2));
+    const result = await writer.close(Date.now() + 5000);
+    expect(result).toEqual({ writtenRows: 1000, lostRows: 0 });
+    writer.enqueue(entry(1));
+    expect(dropped).toEqual([[1, 'shutdown']]);
+    expect(await countLoggedRows(pool)).toBe(1000);
+  });
+
+  it('feedback: stores labels, idempotent, corrections, all-or-nothing problems', async () => {
+    const writer = createPredictionLogWriter({ pool });
+    const single = entry(1);
+    const batch = entry(3);
+    writer.enqueue(single);
+    writer.enqueue(batch);
+    await writer.flush();
+
+    expect(await recordFeedback(pool, [{ requestId: single.requestId, quality: 6 }])).toEqual({
+      ok: true,
+      statuses: ['created'],
+    });
+    expect(await recordFeedback(pool, [{ requestId: single.requestId, quality: 6 }])).toEqual({
+      ok: true,
+      statuses: ['unchanged'],
+    });
+    expect(await recordFeedback(pool, [{ requestId: single.requestId, quality: 7 }])).toEqual({
+      ok: true,
+      statuses: ['updated'],
+    });
+
+    const bad = await recordFeedback(pool, [
+      { requestId: batch.requestId, row: 0, quality: 5 },
+      { requestId: 'nope', quality: 5 },
+      { requestId: batch.requestId, quality: 5 },
+      { requestId: batch.requestId, row: 9, quality: 5 },
+    ]);
+    expect(bad).toEqual({
+      ok: false,
+      problems: [
+        { index: 1, reason: 'unknown_request', requestId: 'nope' },
+        { index: 2, reason: 'row_required', requestId: batch.requestId, rows: 3 },
+        { index: 3, reason: 'unknown_row', requestId: batch.requestId, rows: 3 },
+      ],
+    });
+    expect(
+      await recordFeedback(pool, [
+        { requestId: batch.requestId, row: 1, quality: 5 },
+        { requestId: batch.requestId, row: 1, quality: 6 },
+      ]),
+    ).toEqual({
+      ok: false,
+      problems: [{ index: 1, reason: 'duplicate', requestId: batch.requestId }],
+    });
+    // Nothing of the rejected calls was stored.
+    const stored = await pool.query('SELECT count(*)::int AS n FROM prediction_feedback');
+    expect(stored.rows[0].n).toBe(1);
+
+    expect(
+      await recordFeedback(pool, [
+        { requestId: batch.requestId, row: 0, quality: 5 },
+        { requestId: batch.requestId, row: 2, quality: 4 },
+      ]),
+    ).toEqual({ ok: true, statuses: ['created', 'created'] });
+    await expect(
+      recordFeedback(pool, [{ requestId: single.requestId, quality: 11 }]),
+    ).rejects.toMatchObject({ code: 'DB_QUERY_FAILED' });
+    await writer.close(Date.now() + 1000);
+  });
+
+  it('monitor queries: newest model, windows by rows and by time, live error, coverage', async () => {
+    const writer = createPredictionLogWriter({ pool });
+    const now = Date.now();
+    const old = { ...MODEL, version: '2' };
+    for (let i = 0; i < 5; i++)
+      writer.enqueue(entry(2, { model: old, receivedAt: now - 3_600_000 }));
+    const recent = Array.from({ length: 10 }, (_, i) =>
+      entry(1, { receivedAt: now - (10 - i) * 60_000 }),
+    );
+    for (const e of recent) writer.enqueue(e);
+    await writer.flush();
+
+    expect(await latestLoggedModel(pool)).toMatchObject({ version: '3', source: MODEL.source });
+    const last4 = await readWindow(pool, { modelVersion: '3', maxRows: 4 });
+    expect(last4.rows).toBe(4);
+    expect(Array.from(last4.predictions)).toEqual([5, 5, 5, 5]);
+    expect(last4.features.alcohol[0]).toBe(9);
+    expect(last4.wineType).toEqual(['red', 'red', 'red', 'red']);
+    const lastFive = await readWindow(pool, {
+      modelVersion: '3',
+      maxRows: 100,
+      since: now - 5.5 * 60_000,
+    });
+    expect(lastFive.rows).toBe(5);
+    expect(lastFive.newest?.getTime()).toBe(now - 60_000);
+    expect(lastFive.oldest?.getTime()).toBe(now - 5 * 60_000);
+    expect((await readWindow(pool, { modelVersion: 'none', maxRows: 10 })).rows).toBe(0);
+
+    // Labels: predictions are 5.0; truths 6 and 3 → errors 1 and 2.
+    const first = recent[0];
+    const second = recent[1];
+    if (first === undefined || second === undefined) throw new Error('fixture');
+    await recordFeedback(pool, [
+      { requestId: first.requestId, quality: 6 },
+      { requestId: second.requestId, quality: 3 },
+    ]);
+    const errors = await liveErrorByVersion(pool, { maxRows: 100, since: now - 86_400_000 });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.modelVersion).toBe('3');
+    expect(errors[0]?.labelled).toBe(2);
+    expect(errors[0]?.rmse).toBeCloseTo(Math.sqrt((1 + 4) / 2), 12);
+    expect(errors[0]?.mae).toBeCloseTo(1.5, 12);
+    const newestOnly = await liveErrorByVersion(pool, { maxRows: 1, since: now - 86_400_000 });
+    expect(newestOnly[0]?.mae).toBeCloseTo(2, 12);
+    expect(await feedbackCoverage(pool, { since: now - 86_400_000 })).toEqual([
+      { modelVersion: '2', predictions: 10, labelled: 0 },
+      { modelVersion: '3', predictions: 10, labelled: 2 },
+    ]);
+    await writer.close(Date.now() + 1000);
+  });
+
+  it('the monitor queries use indexes, not sequential scans, on a large log', async () => {
+    // 200k rows are enough for the planner to prefer the indexes; the benchmark times a million.
+    await pool.query(`INSERT INTO prediction_log (request_id, row_index, predicted_at, endpoint, model_name, model_version, model_source,
+      fixed_acidity, volatile_acidity, citric_acid, residual_sugar, chlorides, free_sulfur_dioxide, total_sulfur_dioxide, density, ph, sulphates, alcohol, wine_type, prediction)
+      SELECT 'r' || g, 0, now() - (200000 - g) * interval '1 second', '/predict', 'wine-quality', (g % 4)::text, 'x',
+        7, 0.5, 0.3, 2, 0.08, 15, 40, 0.996, 3.3, 0.6, 10, 'red', 5.5
+      FROM generate_series(1, 200000) g`);
+    await pool.query(`INSERT INTO prediction_feedback (prediction_id, model_version, predicted_at, prediction, quality)
+      SELECT id, model_version, predicted_at, prediction, 6 FROM prediction_log WHERE id % 10 = 0`);
+    await pool.query('ANALYZE prediction_log; ANALYZE prediction_feedback');
+    const plans: string[] = [];
+    const explain = async (sql: string, params: unknown[]): Promise<void> => {
+      const r = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
+      plans.push(r.rows.map((x) => x['QUERY PLAN']).join('\n'));
+    };
+    const since = new Date(Date.now() - 600_000);
+    await explain(
+      'SELECT * FROM prediction_log WHERE model_version = $1 ORDER BY id DESC LIMIT $2',
+      ['1', 5000],
+    );
+    await explain(
+      'SELECT * FROM prediction_log WHERE model_version = $1 AND predicted_at >= $3 ORDER BY predicted_at DESC LIMIT $2',
+      ['1', 5000, since],
+    );
+    await explain('SELECT * FROM prediction_log WHERE request_id = $1 AND row_index = $2', [
+      'r77',
+      0,
+    ]);
+    await explain('SELECT model_version FROM prediction_log ORDER BY id DESC LIMIT 1', []);
+    await explain(
+      'SELECT prediction, quality FROM prediction_feedback f WHERE f.model_version = $1 AND f.predicted_at >= $2 ORDER BY f.predicted_at DESC LIMIT 1000',
+      ['1', since],
+    );
+    for (const plan of plans) expect(plan).not.toMatch(/Seq Scan/);
+  });
+});
+
+const noPrivate = missingPrivatePostgres();
+(noPrivate.length === 0 || process.env['REQUIRE_REAL_SERVICES'] === '1' ? describe : describe.skip)(
+  'prediction log while PostgreSQL goes away (a private server, stopped and restarted)',
+  () => {
+    let server: Awaited<ReturnType<typeof startPrivatePostgres>>;
+    let pool: pg.Pool;
+    let writer: PredictionLogWriter | undefined;
+    beforeAll(async () => {
+      server = await startPrivatePostgres();
+      await runMigrations({ databaseUrl: server.url, direction: 'up' });
+      pool = createPool({
+        connectionString: server.url,
+        applicationName: 'test',
+        max: 2,
+        connectTimeoutMs: 1000,
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await writer?.close(Date.now());
+      await pool.end();
+      await server.destroy();
+    });
+
+    it('keeps accepting, retries with backoff, drops the oldest when full, resumes', async () => {
+      const dropped: number[] = [];
+      const errorsSeen: number[] = [];
+      let recoveredAfter = 0;
+      const w = createPredictionLogWriter({
+        pool,
+        capacityRows: 100,
+        batchRows: 20,
+        flushIntervalMs: 20,
+        initialBackoffMs: 50,
+        maxBackoffMs: 200,
+        events: {
+          onDropped: (n) => dropped.push(n),
+          onWriteError: (_e, consecutive) => errorsSeen.push(consecutive),
+          onRecovered: (n) => {
+            recoveredAfter = n;
+          },
+        },
+      });
+      writer = w;
+      for (let i = 0; i < 10; i++) w.enqueue(entry(1));
+      await w.flush();
+      expect(await countLoggedRows(pool)).toBe(10);
+
+      await server.stop();
+      const during = Array.from({ length: 150 }, () => entry(1));
+      for (const e of during) w.enqueue(e); // never throws, never waits
+      await new Promise((r) => setTimeout(r, 600));
+      expect(errorsSeen.length).toBeGreaterThan(1);
+      expect(errorsSeen).toEqual(errorsSeen.map((_, i) => i + 1));
+      expect(dropped.reduce((a, b) => a + b, 0)).toBe(50);
+      expect(w.stats()).toMatchObject({ queuedRows: 100, droppedRows: 50 });
+
+      await server.start();
+      const deadline = Date.now() + 10_000;
+      while (w.stats().queuedRows > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(recoveredAfter).toBeGreaterThan(0);
+      expect(await countLoggedRows(pool)).toBe(110);
+      // The oldest 50 of the outage were dropped, the newest 100 kept.
+      const kept = await pool.query<{ request_id: string }>(
+        'SELECT request_id FROM prediction_log ORDER BY id',
+      );
+      const ids = kept.rows.map((r) => r.request_id).slice(10);
+      expect(new Set(ids)).toEqual(new Set(during.slice(50).map((e) => e.requestId)));
+    }, 30_000);
+
+    it('close gives up at the deadline while PostgreSQL is down and reports the loss', async () => {
+      const w = createPredictionLogWriter({ pool, initialBackoffMs: 50, flushIntervalMs: 10_000 });
+      await server.stop();
+      try {
+        for (let i = 0; i < 5; i++) w.enqueue(entry(1));
+        const started = Date.now();
+        const result = await w.close(Date.now() + 700);
+        expect(Date.now() - started).toBeLessThan(2000);
+        expect(result).toEqual({ writtenRows: 0, lostRows: 5 });
+        expect(w.stats()).toMatchObject({ droppedRows: 5, queuedRows: 0 });
+      } finally {
+        await server.start();
+      }
+    }, 30_000);
+  },
+);
