@@ -7,6 +7,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 9696,
       host: '0.0.0.0',
+      managementPort: 9697,
+      managementHost: '127.0.0.1',
       modelUri: { kind: 'bundled' },
       modelPollIntervalS: 0,
       mlflow: undefined,
@@ -22,6 +24,8 @@ describe('loadConfig', () => {
   it('reads every variable', () => {
     const c = loadConfig({
       PORT: '8080',
+      MANAGEMENT_PORT: '8081',
+      MANAGEMENT_HOST: '0.0.0.0',
       MODEL_URI: 'file:/tmp/m',
       MODEL_POLL_INTERVAL_S: '30',
       ADMIN_TOKEN: 's3cret',
@@ -33,6 +37,8 @@ describe('loadConfig', () => {
     });
     expect(c).toMatchObject({
       port: 8080,
+      managementPort: 8081,
+      managementHost: '0.0.0.0',
       modelUri: { kind: 'file', dir: '/tmp/m' },
       adminToken: 's3cret',
       webConcurrency: 2,
@@ -49,6 +55,7 @@ describe('loadConfig', () => {
     [{ WEB_CONCURRENCY: '0' }, 'WEB_CONCURRENCY'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MAX_BATCH_ROWS: '-1' }, 'MAX_BATCH_ROWS'],
+    [{ PORT: '8000', MANAGEMENT_PORT: '8000' }, 'MANAGEMENT_PORT'],
   ])('rejects %p naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}=`));

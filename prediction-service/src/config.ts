@@ -39,6 +39,10 @@ export interface Config {
   readonly port: number;
   /** Interface to bind. */
   readonly host: string;
+  /** TCP port of the operations endpoints (/metrics, /model, /model/reload). */
+  readonly managementPort: number;
+  /** Interface for the management port; loopback unless the scraper sits elsewhere. */
+  readonly managementHost: string;
   /** Which model to serve; unset → the bundled model. */
   readonly modelUri: ModelUri;
   /** Re-check the model source every N seconds, jittered (0 = only at startup and on POST /model/reload). */
@@ -62,6 +66,10 @@ export interface Config {
 export const ENV_DOCS = {
   PORT: 'TCP port (default 9696).',
   HOST: 'Interface to bind (default 0.0.0.0).',
+  MANAGEMENT_PORT:
+    'TCP port of the operations endpoints /metrics, /model and /model/reload (default 9697); never expose it to the internet.',
+  MANAGEMENT_HOST:
+    'Interface for the management port (default 127.0.0.1; 0.0.0.0 inside a container so Prometheus on the compose network can scrape).',
   MODEL_URI:
     'Model to serve: unset → bundled model; file:<dir> → a model directory; models:/wine-quality@champion, models:/wine-quality/3 or runs:/<run id>/model → from MLflow (needs MLFLOW_TRACKING_URI).',
   MODEL_POLL_INTERVAL_S: `Re-check the model source every N seconds (±10 % jitter); 0 disables polling (default ${DEFAULT_MLFLOW_POLL_INTERVAL_S} for MLflow URIs, else 0).`,
@@ -95,6 +103,8 @@ const int = (min: number, max: number, fallback: number) =>
 const EnvSchema = z.object({
   PORT: int(0, 65535, 9696),
   HOST: z.string().trim().min(1).optional().default('0.0.0.0'),
+  MANAGEMENT_PORT: int(0, 65535, 9697),
+  MANAGEMENT_HOST: z.string().trim().min(1).optional().default('127.0.0.1'),
   MODEL_URI: z.string().trim().optional(),
   MODEL_POLL_INTERVAL_S: z
     .string()
@@ -187,9 +197,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `MODEL_URI=${modelUri.uri} needs MLFLOW_TRACKING_URI (e.g. http://127.0.0.1:5000) to reach the registry.`,
     );
   }
+  if (e.MANAGEMENT_PORT === e.PORT && e.PORT !== 0) {
+    throw new ConfigError(
+      `MANAGEMENT_PORT=${e.MANAGEMENT_PORT} is also PORT: the operations endpoints need their own port (default 9697).`,
+    );
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
+    managementPort: e.MANAGEMENT_PORT,
+    managementHost: e.MANAGEMENT_HOST,
     modelUri,
     modelPollIntervalS:
       e.MODEL_POLL_INTERVAL_S ?? (modelUri.kind === 'mlflow' ? DEFAULT_MLFLOW_POLL_INTERVAL_S : 0),

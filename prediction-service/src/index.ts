@@ -1,4 +1,4 @@
-export { createApp } from './app';
+export { createApp, createManagementApp } from './app';
 export type { AppDeps, AppConfig } from './app';
 export { createRequestHandler } from './request-handler';
 export {

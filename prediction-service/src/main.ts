@@ -7,6 +7,8 @@ import { createMlflowClient } from 'mlflow-ts-client';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { createManagementApp } from './app';
+import type { AppDeps } from './app';
 import { runPrimary, workerBridge } from './cluster';
 import { ConfigError, loadConfig } from './config';
 import type { Config } from './config';
@@ -68,7 +70,7 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
   const stopPolling =
     config.modelPollIntervalS > 0 ? store.poll(config.modelPollIntervalS) : () => undefined;
   const sink = createLoggingSink(logger);
-  const handler = createRequestHandler({
+  const deps: AppDeps = {
     store,
     metrics,
     sink,
@@ -77,21 +79,33 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
     ...(bridge === undefined
       ? {}
       : { collectMetrics: bridge.collectMetrics, onAdminReload: bridge.broadcastReload }),
-  });
-  const running = await serve(handler, {
-    port: config.port,
-    host: config.host,
-    shutdownTimeoutS: config.shutdownTimeoutS,
-    logger,
-    onClosed: async () => {
-      stopPolling();
-      await sink.close();
+  };
+  const running = await serve(
+    [
+      { name: 'public', handler: createRequestHandler(deps), port: config.port, host: config.host },
+      {
+        name: 'management',
+        handler: createManagementApp(deps),
+        port: config.managementPort,
+        host: config.managementHost,
+      },
+    ],
+    {
+      shutdownTimeoutS: config.shutdownTimeoutS,
+      logger,
+      onClosed: async () => {
+        stopPolling();
+        await sink.close();
+      },
     },
-  });
+  );
   exitOnSignals(running);
   logger.info(
     {
-      port: running.port,
+      port: running.ports[0],
+      host: config.host,
+      management_port: running.ports[1],
+      management_host: config.managementHost,
       model: store.current()?.info.version ?? null,
       source: store.source.describe(),
       fallback: store.usingFallback(),

@@ -1,79 +1,112 @@
 /**
- * Listening and graceful shutdown: on SIGTERM/SIGINT stop accepting, let in-flight requests
- * finish (idle keep-alive sockets are closed as they become idle), run cleanup, exit 0. If
- * draining takes longer than the deadline, remaining sockets are cut and the exit code is 1
- * so the supervisor sees that requests were lost.
+ * Listening and graceful shutdown for the service's servers (the public API and the
+ * management port): on SIGTERM/SIGINT stop accepting, let in-flight requests finish (idle
+ * keep-alive sockets are closed as they become idle), run cleanup, exit 0. If draining takes
+ * longer than the deadline, remaining sockets are cut and the exit code is 1 so the
+ * supervisor sees that requests were lost.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 
-export interface RunningServer {
-  readonly server: http.Server;
+/** One server to start: what it serves and where. */
+export interface Endpoint {
+  /** For logs ("public", "management"). */
+  readonly name: string;
+  readonly handler: http.RequestListener;
   readonly port: number;
+  readonly host: string;
+}
+
+export interface RunningServer {
+  /** In the order of the endpoints. */
+  readonly servers: readonly http.Server[];
+  /** Bound ports, in the order of the endpoints (differs from the request when it was 0). */
+  readonly ports: readonly number[];
   /** Idempotent; resolves with the exit code to use. */
   shutdown(reason: string): Promise<number>;
 }
 
 export interface ServeOptions {
-  readonly port: number;
-  readonly host: string;
   readonly shutdownTimeoutS: number;
   readonly logger: Logger;
-  /** Cleanup after the server has closed (stop polling, flush sinks). */
+  /** Cleanup after every server has closed (stop polling, flush sinks). */
   readonly onClosed?: () => Promise<void>;
 }
 
+function listen(server: http.Server, endpoint: Endpoint): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(endpoint.port, endpoint.host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Drains one server; resolves true if it closed before the deadline. */
+function drain(server: http.Server, deadline: Promise<void>): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    let done = false;
+    const sweeper = setInterval(() => {
+      server.closeIdleConnections();
+    }, 50);
+    void deadline.then(() => {
+      if (done) return;
+      server.closeAllConnections();
+      resolve(false);
+    });
+    server.close(() => {
+      done = true;
+      clearInterval(sweeper);
+      resolve(true);
+    });
+  });
+}
+
 export async function serve(
-  handler: http.RequestListener,
+  endpoints: readonly Endpoint[],
   options: ServeOptions,
 ): Promise<RunningServer> {
   const { logger } = options;
-  const server = http.createServer(handler);
-  // Slightly above typical load-balancer idle timeouts, so the LB closes first.
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const servers = endpoints.map((endpoint) => {
+    const server = http.createServer(endpoint.handler);
+    // Slightly above typical load-balancer idle timeouts, so the LB closes first.
+    server.keepAliveTimeout = 65_000;
+    return server;
   });
-  const port = (server.address() as AddressInfo).port;
+  // Listen in a fixed order: in a cluster, workers share each port by the order of listen calls.
+  const ports: number[] = [];
+  for (const [i, endpoint] of endpoints.entries()) {
+    ports.push(await listen(servers[i] as http.Server, endpoint));
+  }
 
   let closing: Promise<number> | undefined;
   function shutdown(reason: string): Promise<number> {
-    closing ??= new Promise<number>((resolve) => {
+    closing ??= (async () => {
       logger.info(
         { reason, deadline_s: options.shutdownTimeoutS },
         'shutting down: draining in-flight requests',
       );
-      let code = 0;
-      const sweeper = setInterval(() => {
-        server.closeIdleConnections();
-      }, 50);
-      const deadline = setTimeout(() => {
-        code = 1;
-        logger.warn('shutdown deadline reached: closing remaining connections');
-        server.closeAllConnections();
-      }, options.shutdownTimeoutS * 1000);
-      server.close(() => {
-        clearInterval(sweeper);
-        clearTimeout(deadline);
-        const cleanup = options.onClosed?.() ?? Promise.resolve();
-        cleanup
-          .catch((error: unknown) => {
-            logger.error({ err: error }, 'cleanup after close failed');
-          })
-          .finally(() => {
-            logger.info({ code }, 'server closed');
-            resolve(code);
-          });
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.shutdownTimeoutS * 1000);
       });
-    });
+      const drained = await Promise.all(servers.map((server) => drain(server, deadline)));
+      clearTimeout(timer);
+      const code = drained.every(Boolean) ? 0 : 1;
+      if (code !== 0) logger.warn('shutdown deadline reached: closed remaining connections');
+      try {
+        await options.onClosed?.();
+      } catch (error) {
+        logger.error({ err: error }, 'cleanup after close failed');
+      }
+      logger.info({ code }, 'server closed');
+      return code;
+    })();
     return closing;
   }
-  return { server, port, shutdown };
+  return { servers, ports, shutdown };
 }
 
 /** Wires SIGTERM/SIGINT to shutdown and exits with its code. A second signal is ignored. */

@@ -71,7 +71,7 @@ describe('operations', () => {
   });
 
   it('GET /model describes the served model and its origin', async () => {
-    const res = await request(t.app).get('/model').expect(200);
+    const res = await request(t.management).get('/model').expect(200);
     expect(res.body).toMatchObject({
       name: 'wine-quality',
       kind: 'tree',
@@ -86,7 +86,7 @@ describe('operations', () => {
 
   it('GET /metrics exposes every service metric', async () => {
     await request(t.app).post('/predict').send(GOOD);
-    const res = await request(t.app).get('/metrics').expect(200);
+    const res = await request(t.management).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     for (const name of Object.values(METRIC_NAMES)) expect(res.text).toContain(`# TYPE ${name} `);
     expect(res.text).toMatch(
@@ -113,22 +113,28 @@ describe('operations', () => {
   it('GET /openapi.json is OpenAPI 3.1 generated from the request schemas', async () => {
     const res = await request(t.app).get('/openapi.json').expect(200);
     expect(res.body.openapi).toBe('3.1.0');
-    expect(Object.keys(res.body.paths as object)).toEqual(
-      expect.arrayContaining([
-        '/predict',
-        '/invocations',
-        '/health',
-        '/ready',
-        '/metrics',
-        '/model',
-        '/model/reload',
-      ]),
-    );
+    expect(Object.keys(res.body.paths as object).sort()).toEqual([
+      '/health',
+      '/invocations',
+      '/predict',
+      '/ready',
+    ]);
     const record = res.body.components.schemas.WineRecord;
     expect(record.additionalProperties).toBe(false);
     expect(record.required).toHaveLength(12);
     expect(record.properties.ph).toMatchObject({ type: 'number', minimum: 0, maximum: 14 });
     expect(res.body.components.schemas.InvocationsRequest.anyOf).toHaveLength(4);
+  });
+
+  it('the management port describes its own endpoints in /openapi.json', async () => {
+    const res = await request(t.management).get('/openapi.json').expect(200);
+    expect(Object.keys(res.body.paths as object).sort()).toEqual([
+      '/health',
+      '/metrics',
+      '/model',
+      '/model/reload',
+      '/ready',
+    ]);
   });
 
   it('GET /docs serves Swagger UI from local assets', async () => {
@@ -150,6 +156,35 @@ describe('operations', () => {
   });
 });
 
+describe('public and management ports', () => {
+  it.each([
+    ['GET', '/metrics'],
+    ['GET', '/model'],
+    ['POST', '/model/reload'],
+  ])('the public port answers 404 NOT_FOUND for %s %s', async (method, path) => {
+    const req = method === 'GET' ? request(t.app).get(path) : request(t.app).post(path);
+    const res = await req.set('Authorization', 'Bearer test-admin-token').expect(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('the management port serves the operations endpoints and the probes, not the API', async () => {
+    await request(t.management).get('/metrics').expect(200);
+    await request(t.management).get('/model').expect(200);
+    await request(t.management).get('/health').expect(200);
+    await request(t.management).get('/ready').expect(200);
+    const predict = await request(t.management).post('/predict').send(GOOD).expect(404);
+    expect(predict.body.error.message).toMatch(/See \/openapi\.json/);
+  });
+
+  it('the public port keeps the API, the probes and the docs', async () => {
+    await request(t.app).post('/predict').send(GOOD).expect(200);
+    await request(t.app).get('/health').expect(200);
+    await request(t.app).get('/ready').expect(200);
+    await request(t.app).get('/docs').expect(200);
+    await request(t.app).get('/openapi.json').expect(200);
+  });
+});
+
 describe('POST /model/reload (admin)', () => {
   it.each([
     ['no token', 401, undefined],
@@ -157,7 +192,7 @@ describe('POST /model/reload (admin)', () => {
     ['a malformed header', 401, 'Basic dGVzdA=='],
     ['the right token', 200, 'Bearer test-admin-token'],
   ])('with %s → %i', async (_label, status, header) => {
-    const req = request(t.app).post('/model/reload');
+    const req = request(t.management).post('/model/reload');
     if (header !== undefined) req.set('Authorization', header);
     const res = await req.expect(status);
     if (status === 401) {
@@ -172,7 +207,7 @@ describe('POST /model/reload (admin)', () => {
     const tmp = await tempDir();
     await writeTinyModel(tmp.dir);
     const noAdmin = await buildTestApp(tmp.dir);
-    const res = await request(noAdmin.app)
+    const res = await request(noAdmin.management)
       .post('/model/reload')
       .set('Authorization', 'Bearer anything')
       .expect(404);

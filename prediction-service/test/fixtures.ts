@@ -19,7 +19,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
-import { createApp } from '../src/app';
+import { createApp, createManagementApp } from '../src/app';
 import type { AppConfig, AppDeps } from '../src/app';
 import { createMetrics } from '../src/metrics';
 import type { ServiceMetrics } from '../src/metrics';
@@ -95,6 +95,8 @@ export interface TestApp {
   app: RequestListener;
   /** The Express app alone, the reference the fast lane must match. */
   express: Express;
+  /** The management port's app: /metrics, /model, /model/reload. */
+  management: Express;
   store: ModelStore;
   metrics: ServiceMetrics;
   registry: Registry;
@@ -117,7 +119,14 @@ export async function buildTestApp(
     logger,
     config: { adminToken: undefined, maxBodyBytes: 1024 * 1024, maxBatchRows: 10_000, ...config },
   };
-  return { app: createRequestHandler(deps), express: createApp(deps), store, metrics, registry };
+  return {
+    app: createRequestHandler(deps),
+    express: createApp(deps),
+    management: createManagementApp(deps),
+    store,
+    metrics,
+    registry,
+  };
 }
 
 /** A valid record (red wine from the UCI data's first row). */

@@ -9,7 +9,8 @@ let t: TestApp;
 let dir: string;
 let cleanup: () => Promise<void>;
 
-const reload = () => request(t.app).post('/model/reload').set('Authorization', `Bearer ${TOKEN}`);
+const reload = () =>
+  request(t.management).post('/model/reload').set('Authorization', `Bearer ${TOKEN}`);
 const reloads = async (result: string): Promise<number> =>
   (await t.metrics.modelReloads.get()).values.find((v) => v.labels['result'] === result)?.value ??
   0;
@@ -27,16 +28,16 @@ afterEach(async () => {
 
 describe('model swap', () => {
   it('swaps in a good candidate atomically and reports the new version', async () => {
-    const before = await request(t.app).get('/model');
+    const before = await request(t.management).get('/model');
     await writeTinyModel(dir, { seed: 2, maxDepth: 6, shift: 1 });
     const res = await reload().expect(200);
     expect(res.body.result).toBe('swapped');
-    const after = await request(t.app).get('/model');
+    const after = await request(t.management).get('/model');
     expect(after.body.version).not.toBe(before.body.version);
     const predicted = await request(t.app).post('/predict').send(GOOD).expect(200);
     expect(predicted.body.model.version).toBe(after.body.version);
     expect(await reloads('swapped')).toBe(2); // initial load + this swap
-    const metrics = await request(t.app).get('/metrics');
+    const metrics = await request(t.management).get('/metrics');
     expect(metrics.text).toContain(`version="${after.body.version}"`);
     expect(metrics.text).not.toContain(
       `wine_model_info{name="wine-quality",version="${before.body.version}"`,

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { GOOD, tempDir, writeTinyModel } from './fixtures';
-import { SERVICE_MAIN as MAIN, startService } from './service-process';
+import { SERVICE_MAIN as MAIN, metricValue, startService, waitUntil } from './service-process';
 
 const MODEL_DIST = path.resolve(__dirname, '..', '..', 'packages', 'model', 'dist', 'index.js');
 const built = existsSync(MAIN) && existsSync(MODEL_DIST);
@@ -31,17 +31,21 @@ function call(
   method: string,
   urlPath: string,
   body?: unknown,
+  options: { host?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
       {
-        host: '127.0.0.1',
+        host: options.host ?? '127.0.0.1',
         port,
         method,
         path: urlPath,
         agent: false,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...options.headers,
+        },
       },
       (res) => {
         let text = '';
@@ -126,8 +130,38 @@ describeBuilt('built service process', () => {
     }
   });
 
-  it('with WEB_CONCURRENCY=2, /metrics aggregates all workers and SIGTERM stops the cluster', async () => {
-    const svc = await startService({ MODEL_URI: `file:${model.dir}`, WEB_CONCURRENCY: '2' });
+  it('serves operations only on the management port, bound to loopback by default', async () => {
+    // Public on every interface, MANAGEMENT_HOST left at its default.
+    const svc = await startService({ MODEL_URI: `file:${model.dir}`, HOST: '0.0.0.0' });
+    try {
+      // 127.0.0.2 is another loopback address: reachable only on a socket bound to 0.0.0.0.
+      const other = { host: '127.0.0.2' };
+      expect((await call(svc.port, 'POST', '/predict', GOOD, other)).status).toBe(200);
+      for (const [method, urlPath] of [
+        ['GET', '/metrics'],
+        ['GET', '/model'],
+        ['POST', '/model/reload'],
+      ] as const) {
+        expect((await call(svc.port, method, urlPath, undefined, other)).status).toBe(404);
+      }
+      await expect(call(svc.managementPort, 'GET', '/metrics', undefined, other)).rejects.toThrow(
+        /ECONNREFUSED/,
+      );
+      const metrics = await call(svc.managementPort, 'GET', '/metrics');
+      expect(metrics.status).toBe(200);
+      expect(metrics.text).toContain('wine_predictions_total');
+      expect((await call(svc.managementPort, 'GET', '/model')).status).toBe(200);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('with WEB_CONCURRENCY=2, /metrics aggregates all workers, reloads reach them, SIGTERM stops the cluster', async () => {
+    const svc = await startService({
+      MODEL_URI: `file:${model.dir}`,
+      WEB_CONCURRENCY: '2',
+      ADMIN_TOKEN: 'cluster-token',
+    });
     try {
       // Wait until both workers listen (the first "listening" line came from one of them).
       const deadline = Date.now() + 15_000;
@@ -142,12 +176,26 @@ describeBuilt('built service process', () => {
         expect((await call(svc.port, 'POST', '/predict', GOOD)).status).toBe(200);
       // Each scrape may land on either worker; both must see the cluster-wide total.
       for (let i = 0; i < 2; i++) {
-        const metrics = await call(svc.port, 'GET', '/metrics');
+        const metrics = await call(svc.managementPort, 'GET', '/metrics');
         expect(metrics.status).toBe(200);
         const total = /^wine_predictions_total\{[^}]*\} (\d+)/m.exec(metrics.text);
         expect(Number(total?.[1])).toBe(n);
         expect(metrics.text).toMatch(/^wine_model_info\{[^}]*\} 1$/m);
       }
+      const reload = await call(svc.managementPort, 'POST', '/model/reload', undefined, {
+        headers: { authorization: 'Bearer cluster-token' },
+      });
+      expect(reload.status).toBe(200);
+      expect(JSON.parse(reload.text)).toMatchObject({ result: 'unchanged' });
+      // The relayed reload runs on the other worker too: both count a forced check.
+      await waitUntil(
+        'both workers reloaded',
+        async () => {
+          const text = (await call(svc.managementPort, 'GET', '/metrics')).text;
+          return metricValue(text, 'wine_model_reloads_total', { result: 'unchanged' }) >= 2;
+        },
+        10_000,
+      );
       const pids = new Set(
         svc.logs
           .filter((l) => l.includes('prediction service listening'))

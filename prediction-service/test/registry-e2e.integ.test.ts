@@ -184,7 +184,7 @@ describeWithServices('serving the registry champion end to end', missing(), () =
       MODEL_POLL_INTERVAL_S: String(POLL_S),
       LOG_LEVEL: 'info',
     };
-    const metrics = async (s: ServiceProcess) => getText(`${s.url}/metrics`);
+    const metrics = async (s: ServiceProcess) => getText(`${s.managementUrl}/metrics`);
     /** Every worker serves `version` (wine_model_info is per worker, aggregated by labels). */
     const allServe = async (s: ServiceProcess, version: string) => {
       const text = await metrics(s);
@@ -198,7 +198,7 @@ describeWithServices('serving the registry champion end to end', missing(), () =
     const a = await startService({ ...env, WEB_CONCURRENCY: '2' });
     services.push(a);
     await waitUntil('both workers serve v1', () => allServe(a, '1'), 10_000);
-    const model1 = await getJson(`${a.url}/model`);
+    const model1 = await getJson(`${a.managementUrl}/model`);
     expect(model1).toMatchObject({
       name: 'wine-quality',
       version: '1',
@@ -234,7 +234,7 @@ describeWithServices('serving the registry champion end to end', missing(), () =
       10_000,
       200,
     );
-    const whileDown = await getJson(`${a.url}/model`);
+    const whileDown = await getJson(`${a.managementUrl}/model`);
     expect(whileDown).toMatchObject({ version: '2', source: URI, fallback: false });
     expect(whileDown['last_check']).toMatchObject({ result: 'error' });
     expect((await fetch(`${a.url}/ready`)).status).toBe(200);
@@ -242,7 +242,7 @@ describeWithServices('serving the registry champion end to end', missing(), () =
     // 4. A service started while MLflow is down serves the bundled model as "fallback".
     const b = await startService(env);
     services.push(b);
-    const fallbackModel = await getJson(`${b.url}/model`);
+    const fallbackModel = await getJson(`${b.managementUrl}/model`);
     expect(fallbackModel).toMatchObject({
       source: 'fallback',
       fallback: true,
@@ -258,17 +258,20 @@ describeWithServices('serving the registry champion end to end', missing(), () =
     await server.restart();
     const recoverMs = await waitUntil(
       'fallback service picks up the champion',
-      async () => (await getJson(`${b.url}/model`))['version'] === '2',
+      async () => (await getJson(`${b.managementUrl}/model`))['version'] === '2',
       15_000,
       100,
     );
     console.info(`fallback → champion ${recoverMs} ms after MLflow answered again`);
     expect(metricValue(await metrics(b), 'wine_model_source_fallback')).toBe(0);
-    expect(await getJson(`${b.url}/model`)).toMatchObject({ source: URI, fallback: false });
+    expect(await getJson(`${b.managementUrl}/model`)).toMatchObject({
+      source: URI,
+      fallback: false,
+    });
     await waitUntil(
       'a reaches MLflow again',
       async () =>
-        ((await getJson(`${a.url}/model`))['last_check'] as { result: string }).result ===
+        ((await getJson(`${a.managementUrl}/model`))['last_check'] as { result: string }).result ===
         'unchanged',
       10_000,
       100,
@@ -306,7 +309,7 @@ describeWithServices('serving the registry champion end to end', missing(), () =
     );
     console.info(`corrupt v3 rejected by both workers ${rejectMs} ms after the alias moved`);
     expect(await allServe(a, '2')).toBe(true);
-    expect(await getJson(`${a.url}/model`)).toMatchObject({ version: '2' });
+    expect(await getJson(`${a.managementUrl}/model`)).toMatchObject({ version: '2' });
     // Polls see the same known-bad artifact and neither download nor count it again.
     await new Promise((r) => setTimeout(r, 3 * POLL_S * 1000));
     expect(metricValue(await metrics(a), 'wine_model_reloads_total', { result: 'rejected' })).toBe(

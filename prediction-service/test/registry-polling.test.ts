@@ -11,7 +11,7 @@ import type { ArtifactFileInfo, ResolvedModel } from 'mlflow-ts-client';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import request from 'supertest';
-import { createApp } from '../src/app';
+import { createApp, createManagementApp } from '../src/app';
 import { createMetrics } from '../src/metrics';
 import {
   BUNDLED_MODEL_DIR,
@@ -74,19 +74,21 @@ function setup(pointer: Pointer) {
     metrics,
     logger,
   });
-  const app = createApp({
+  const deps = {
     store,
     metrics,
     sink: createNoopSink(),
     logger,
     config: { adminToken: TOKEN, maxBodyBytes: 1 << 20, maxBatchRows: 100 },
-  });
+  };
+  const app = createApp(deps);
+  const management = createManagementApp(deps);
   const count = async (result: string): Promise<number> =>
     (await metrics.modelReloads.get()).values.find((v) => v.labels['result'] === result)?.value ??
     0;
   const fallbackGauge = async (): Promise<number> =>
     (await metrics.modelSourceFallback.get()).values[0]?.value ?? -1;
-  return { store, source, app, registry, count, fallbackGauge };
+  return { store, source, app, management, registry, count, fallbackGauge };
 }
 
 let dirs: { a: string; b: string; bad: string; flaky: string };
@@ -143,13 +145,13 @@ describe('registry change detection', () => {
     expect(t.source.downloads).toBe(2);
     expect(await t.count('rejected')).toBe(1);
     // An admin reload tries again (the artifact may have been fixed in place).
-    const admin = await request(t.app)
+    const admin = await request(t.management)
       .post('/model/reload')
       .set('Authorization', `Bearer ${TOKEN}`)
       .expect(409);
     expect(admin.body.error.code).toBe('MODEL_RELOAD_REJECTED');
     expect(t.source.downloads).toBe(3);
-    expect((await request(t.app).get('/model').expect(200)).body.version).toBe('1');
+    expect((await request(t.management).get('/model').expect(200)).body.version).toBe('1');
   });
 
   it('treats a re-registered identical artifact as a new version (metadata swap)', async () => {
@@ -168,7 +170,7 @@ describe('registry change detection', () => {
     expect(t.store.usingFallback()).toBe(true);
     expect(await t.fallbackGauge()).toBe(1);
     await request(t.app).get('/ready').expect(200);
-    const model = await request(t.app).get('/model').expect(200);
+    const model = await request(t.management).get('/model').expect(200);
     expect(model.body).toMatchObject({
       source: 'fallback',
       fallback: true,
@@ -183,7 +185,7 @@ describe('registry change detection', () => {
     expect(metrics).toMatch(/wine_model_source_fallback 1/);
     expect(metrics).toMatch(/wine_model_reloads_total\{result="error"\} 1/);
 
-    const admin = await request(t.app)
+    const admin = await request(t.management)
       .post('/model/reload')
       .set('Authorization', `Bearer ${TOKEN}`)
       .expect(503);

@@ -13,6 +13,9 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   readonly url: string;
   readonly port: number;
+  /** The management port (/metrics, /model, /model/reload) on 127.0.0.1. */
+  readonly managementUrl: string;
+  readonly managementPort: number;
   readonly logs: string[];
   /** Resolves with the exit code once the process has ended. */
   readonly exited: Promise<number | null>;
@@ -24,7 +27,13 @@ export function startService(
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [SERVICE_MAIN], {
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MANAGEMENT_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
@@ -46,13 +55,23 @@ export function startService(
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         logs.push(line + '\n');
         try {
-          const entry = JSON.parse(line) as { msg?: string; port?: number };
-          if (entry.msg === 'prediction service listening' && entry.port !== undefined) {
+          const entry = JSON.parse(line) as {
+            msg?: string;
+            port?: number;
+            management_port?: number;
+          };
+          if (
+            entry.msg === 'prediction service listening' &&
+            entry.port !== undefined &&
+            entry.management_port !== undefined
+          ) {
             clearTimeout(timer);
             resolve({
               child,
               url: `http://127.0.0.1:${entry.port}`,
               port: entry.port,
+              managementUrl: `http://127.0.0.1:${entry.management_port}`,
+              managementPort: entry.management_port,
               logs,
               exited,
               stop,

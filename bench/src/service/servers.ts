@@ -93,6 +93,8 @@ export async function startOurs(modelDir: string, workers: number): Promise<Runn
     {
       PORT: String(port),
       HOST: '127.0.0.1',
+      // Any free port: the bench never scrapes, and a fixed 9697 may be taken.
+      MANAGEMENT_PORT: '0',
       MODEL_URI: `file:${modelDir}`,
       WEB_CONCURRENCY: String(workers),
       LOG_LEVEL: 'warn',

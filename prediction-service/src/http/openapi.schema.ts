@@ -1,5 +1,6 @@
 /**
- * GET /openapi.json, generated from the same zod schemas that validate requests (zod v4's
+ * GET /openapi.json on each port (the public API, and the management port's operations
+ * endpoints), generated from the same zod schemas that validate requests (zod v4's
  * native JSON Schema output is draft 2020-12, which OpenAPI 3.1 uses as its schema dialect).
  */
 import { z } from 'zod';
@@ -128,13 +129,35 @@ export function buildOpenApiDocument(options: {
           },
         },
       },
-      '/health': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
-      '/ready': {
-        get: {
-          summary: 'Readiness: a model is loaded',
-          responses: { '200': { description: 'Ready' }, ...errors(503) },
-        },
+      ...probePaths(),
+    },
+    components: { schemas: componentSchemas() },
+  };
+}
+
+function probePaths(): Record<string, Json> {
+  return {
+    '/health': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
+    '/ready': {
+      get: {
+        summary: 'Readiness: a model is loaded',
+        responses: { '200': { description: 'Ready' }, ...errors(503) },
       },
+    },
+  };
+}
+
+/** The management port (MANAGEMENT_PORT): never exposed to the internet. */
+export function buildManagementOpenApiDocument(options: { version: string }): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Wine quality prediction service — management port',
+      version: options.version,
+      description:
+        'Operations endpoints, served on MANAGEMENT_PORT (bound to MANAGEMENT_HOST, loopback by default).',
+    },
+    paths: {
       '/metrics': {
         get: {
           summary: 'Prometheus metrics',
@@ -157,9 +180,10 @@ export function buildOpenApiDocument(options: {
           },
         },
       },
+      ...probePaths(),
     },
     components: {
-      schemas: componentSchemas(),
+      schemas: { ErrorBody: componentSchemas()['ErrorBody'] },
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
       },

@@ -1,4 +1,8 @@
-/** Health, readiness, metrics, model description and the admin reload. */
+/**
+ * Probes (/health, /ready: on both ports) and the operations endpoints (/metrics, /model,
+ * /model/reload: management port only, because they reveal the tracking URI and run ids and
+ * let anyone who can reach them trigger downloads).
+ */
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { ServiceError } from '../errors';
@@ -6,7 +10,7 @@ import { requireAdmin } from '../http/admin-auth';
 import type { ModelStore } from '../model/model-store';
 import { methodNotAllowed } from './method-not-allowed';
 
-export interface OperationsDeps {
+export interface ManagementDeps {
   store: ModelStore;
   adminToken: string | undefined;
   /** Prometheus exposition text (cluster mode: aggregated over all workers). */
@@ -15,8 +19,7 @@ export interface OperationsDeps {
   onAdminReload?: () => void;
 }
 
-export function operationsRoutes(deps: OperationsDeps): Router {
-  const { store } = deps;
+export function probeRoutes(store: ModelStore): Router {
   const router = Router();
 
   router
@@ -36,6 +39,13 @@ export function operationsRoutes(deps: OperationsDeps): Router {
       res.json({ status: 'ready', model: { name: model.info.name, version: model.info.version } });
     })
     .all(methodNotAllowed('GET'));
+
+  return router;
+}
+
+export function managementRoutes(deps: ManagementDeps): Router {
+  const { store } = deps;
+  const router = Router();
 
   router
     .route('/metrics')
