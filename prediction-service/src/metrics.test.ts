@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { METRIC_NAMES, createMetrics } from './metrics';
+import { METRIC_NAMES, REDUNDANT_DEFAULT_GAUGES, createMetrics, methodLabel } from './metrics';
 
 describe('createMetrics', () => {
   it('registers exactly the exported metric names (plus default process metrics)', async () => {
@@ -20,6 +20,24 @@ describe('createMetrics', () => {
     createMetrics(registry);
     const names = (await registry.getMetricsAsJSON()).map((m) => m.name);
     expect(names).toContain('process_cpu_seconds_total');
+    expect(names).toContain('nodejs_active_handles');
+    for (const name of REDUNDANT_DEFAULT_GAUGES) expect(names).not.toContain(name);
+  });
+
+  it('collapses methods outside the standard set to "other"', () => {
+    expect(['GET', 'POST', 'HEAD', 'OPTIONS'].map(methodLabel)).toEqual([
+      'GET',
+      'POST',
+      'HEAD',
+      'OPTIONS',
+    ]);
+    expect(['PROPFIND', 'MKCOL', 'SEARCH', 'get', undefined].map(methodLabel)).toEqual([
+      'other',
+      'other',
+      'other',
+      'other',
+      'other',
+    ]);
   });
 
   it('two registries are independent (no global state)', async () => {

@@ -17,6 +17,31 @@ export const METRIC_NAMES = {
   modelSourceLastSuccess: 'wine_model_source_last_success_timestamp_seconds',
 } as const;
 
+/** prom-client default gauges whose `_total` suffix breaks the Prometheus naming rules. */
+export const REDUNDANT_DEFAULT_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
+/**
+ * The `method` label's values: the methods this API has routes for, everything else `other`.
+ * Node accepts ~34 methods; labelling each would multiply the series for no insight.
+ */
+const METHOD_LABELS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+]);
+
+export function methodLabel(method: string | undefined): string {
+  return method !== undefined && METHOD_LABELS.has(method) ? method : 'other';
+}
+
 /**
  * Outcome label of wine_model_reloads_total: `rejected` = the source delivered a bad
  * artifact; `error` = the source could not be asked (e.g. MLflow unreachable).
@@ -39,13 +64,18 @@ export function createMetrics(
   registry: Registry,
   options: { defaultMetrics?: boolean } = {},
 ): ServiceMetrics {
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // Gauges named like counters fail `promtool check metrics`; each is the sum over the
+    // `type` label of its namesake without the suffix, which stays.
+    for (const name of REDUNDANT_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  }
   const registers = [registry];
   return {
     registry,
     httpRequestDuration: new Histogram({
       name: METRIC_NAMES.httpRequestDuration,
-      help: 'HTTP request duration in seconds, by method, route template and status code.',
+      help: 'HTTP request duration in seconds, by method (other = not a standard method), route template and status code.',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,

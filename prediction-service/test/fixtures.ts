@@ -106,9 +106,10 @@ export interface TestApp {
 export async function buildTestApp(
   modelDir: string,
   config: Partial<AppConfig> = {},
+  options: { defaultMetrics?: boolean } = {},
 ): Promise<TestApp> {
   const registry = new Registry();
-  const metrics = createMetrics(registry, { defaultMetrics: false });
+  const metrics = createMetrics(registry, { defaultMetrics: options.defaultMetrics ?? false });
   const logger = pino({ level: 'silent' });
   const store = createModelStore({ source: createDirectorySource(modelDir), metrics, logger });
   await store.reload();

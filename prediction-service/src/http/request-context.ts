@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { methodLabel } from '../metrics';
 import type { ServiceMetrics } from '../metrics';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -36,7 +37,7 @@ export function requestContext(metrics: ServiceMetrics, logger: Logger) {
       const status = res.statusCode;
       metrics.httpRequestDuration.observe(
         {
-          method: req.method,
+          method: methodLabel(req.method),
           route: route === undefined ? 'unmatched' : req.baseUrl + route,
           status,
         },
