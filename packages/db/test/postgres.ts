@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { describeWithServices } from '../../mlflow-client/test/real-services';
 
 /** The maintenance database of the shared server (trust auth on loopback here and in CI). */
 export const ADMIN_URL =
@@ -29,20 +30,8 @@ function postgresReady(): boolean {
  * REQUIRE_REAL_SERVICES=1 (set by .ci/run) registers a failing test saying what is missing.
  */
 export function describeWithPostgres(title: string, body: () => void): void {
-  if (postgresReady()) {
-    describe(title, body);
-    return;
-  }
-  const reason = `PostgreSQL not reachable at ${ADMIN_URL} (start it, or set TEST_PG_ADMIN_URL)`;
-  if (process.env['REQUIRE_REAL_SERVICES'] === '1') {
-    it(`${title}: PostgreSQL required (REQUIRE_REAL_SERVICES=1)`, () => {
-      throw new TypeError(reason);
-    });
-  } else {
-    console.warn(`SKIPPED ${title}: ${reason}`);
-    // Skipped only outside CI, where PostgreSQL is absent and REQUIRE_REAL_SERVICES is unset.
-    it.skip(`${title} (PostgreSQL missing)`, () => undefined);
-  }
+  const missing = postgresReady() ? [] : [`PostgreSQL not reachable at ${ADMIN_URL}`];
+  describeWithServices(title, missing, body, 'start it, or set TEST_PG_ADMIN_URL');
 }
 
 export interface TempDatabase {

@@ -53,12 +53,13 @@ export function describeWithServices(
   title: string,
   missing: readonly string[],
   body: () => void,
+  hint = 'run .ci/services/mlflow.sh or set MLFLOW_BIN',
 ): void {
   if (missing.length === 0) {
     describe(title, body);
     return;
   }
-  const reason = `${missing.join('; ')} — run .ci/services/mlflow.sh or set MLFLOW_BIN`;
+  const reason = `${missing.join('; ')} — ${hint}`;
   if (process.env['REQUIRE_REAL_SERVICES'] === '1') {
     it(`${title}: real services required (REQUIRE_REAL_SERVICES=1)`, () => {
       throw new TypeError(reason);
