@@ -10,13 +10,20 @@ export {
   targetsOf,
 } from './core/matrix';
 export type { Matrix } from './core/matrix';
+export { wineColumnsFromRecords, encodeColumns, takeColumnRows } from './core/wine-columns';
+export type { WineColumns } from './core/wine-columns';
 export { createRng, shuffleInPlace } from './core/rng';
 export type { Rng } from './core/rng';
 export { rmse, mae, r2, regressionMetrics } from './core/metrics';
 export type { RegressionMetrics } from './core/metrics';
 export { trainTestSplit, kFold, takeRows, takeValues } from './core/split';
 export type { SplitIndices, TrainTestSplitOptions } from './core/split';
-export { computeReferenceProfile, describeDistribution, binIndex } from './core/reference-profile';
+export {
+  computeReferenceProfile,
+  describeDistribution,
+  binIndex,
+  quantileBinEdges,
+} from './core/reference-profile';
 export type {
   BinnedDistribution,
   ReferenceProfile,

@@ -71,7 +71,7 @@ export function binIndex(edges: readonly number[], value: number): number {
  * Type-1 (inverted CDF) quantile of sorted values: the smallest observed x with F(x) ≥ p.
  * Edges are therefore observed values, which with right-closed bins makes every bin non-empty.
  */
-function lowerQuantile(sorted: Float64Array, p: number): number {
+function lowerQuantile(sorted: ArrayLike<number>, p: number): number {
   const rank = Math.max(1, Math.ceil(p * sorted.length - 1e-9));
   return sorted[rank - 1] as number;
 }
@@ -82,6 +82,22 @@ function linearQuantile(sorted: Float64Array, p: number): number {
   const hi = Math.min(lo + 1, sorted.length - 1);
   const a = sorted[lo] as number;
   return a + (pos - lo) * ((sorted[hi] as number) - a);
+}
+
+/**
+ * Inner cut points of `bins` equal-frequency bins of a sorted, non-empty column: type-1
+ * quantiles at i/bins. Duplicate quantiles (few distinct values) collapse into one edge; an
+ * edge equal to the maximum would leave the last bin empty, so it is dropped too. The drift
+ * package bins reference samples with this same rule, so its PSI matches a stored profile's.
+ */
+export function quantileBinEdges(sorted: ArrayLike<number>, bins: number): number[] {
+  const max = sorted[sorted.length - 1] as number;
+  const edges: number[] = [];
+  for (let i = 1; i < bins; i++) {
+    const e = lowerQuantile(sorted, i / bins);
+    if (e < max && (edges.length === 0 || e > (edges[edges.length - 1] as number))) edges.push(e);
+  }
+  return edges;
 }
 
 /** Bins, proportions and summary statistics of one column of reference values. */
@@ -97,13 +113,7 @@ export function describeDistribution(values: ArrayLike<number>, bins = 10): Binn
   }
   const min = sorted[0] as number;
   const max = sorted[n - 1] as number;
-  // Duplicate quantiles (few distinct values) collapse into one edge; an edge equal to the
-  // maximum would leave the last bin empty in the reference, so it is dropped too.
-  const edges: number[] = [];
-  for (let i = 1; i < bins; i++) {
-    const e = lowerQuantile(sorted, i / bins);
-    if (e < max && (edges.length === 0 || e > (edges[edges.length - 1] as number))) edges.push(e);
-  }
+  const edges = quantileBinEdges(sorted, bins);
   const counts = new Array<number>(edges.length + 1).fill(0);
   let sum = 0;
   for (const v of sorted) {
