@@ -1,4 +1,4 @@
-import { artifactsApi } from './api/artifacts';
+import { artifactsApi, type DownloadLimits } from './api/artifacts';
 import type { ApiContext } from './api/context';
 import { experimentsApi } from './api/experiments';
 import { loggedModelsApi } from './api/logged-models';
@@ -10,6 +10,8 @@ import { createTransport, type TransportOptions } from './transport';
 export interface MlflowClientOptions extends TransportOptions {
   /** Injected for tests; default Date.now. */
   readonly now?: () => number;
+  /** Caps and deadlines for artifact downloads (DEFAULT_DOWNLOAD_LIMITS otherwise). */
+  readonly downloadLimits?: Partial<DownloadLimits>;
 }
 
 /**
@@ -24,7 +26,7 @@ export function createMlflowClient(options: MlflowClientOptions) {
     sleep: options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
   };
   const runs = runsApi(ctx);
-  const artifacts = artifactsApi(ctx);
+  const artifacts = artifactsApi(ctx, options.downloadLimits);
   const loggedModels = loggedModelsApi(ctx);
   const registry = registryApi(ctx);
   const models = modelsApi({ runs, artifacts, loggedModels, registry });

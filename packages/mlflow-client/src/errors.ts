@@ -17,6 +17,8 @@ export const MLFLOW_CLIENT_ERROR_CODES = [
   'MLFLOW_REGISTRATION_TIMEOUT',
   'MLFLOW_MODEL_NOT_FOUND',
   'MLFLOW_LOCAL_IO_ERROR',
+  'MLFLOW_UNSAFE_ARTIFACT',
+  'MLFLOW_ARTIFACT_TOO_LARGE',
 ] as const;
 
 export type MlflowClientErrorCode = (typeof MLFLOW_CLIENT_ERROR_CODES)[number];
@@ -39,6 +41,10 @@ export const MLFLOW_CLIENT_ERROR_DOCS: Record<MlflowClientErrorCode, string> = {
   MLFLOW_REGISTRATION_TIMEOUT: 'A model version stayed PENDING_REGISTRATION past the deadline.',
   MLFLOW_MODEL_NOT_FOUND: 'A model URI points at no model (unknown alias, no model at the path).',
   MLFLOW_LOCAL_IO_ERROR: 'Reading or writing a local file during an artifact transfer failed.',
+  MLFLOW_UNSAFE_ARTIFACT:
+    'An artifact listing named an entry that is empty, `.`/`..`, holds a slash or backslash, repeats, or leads outside the destination.',
+  MLFLOW_ARTIFACT_TOO_LARGE:
+    'A download would exceed its file count, byte or directory depth cap (`downloadLimits`).',
 };
 
 export class MlflowClientError extends Error {

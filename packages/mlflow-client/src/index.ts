@@ -42,7 +42,8 @@ export type {
   WaitOptions,
 } from './api/registry';
 export type { LogModelInput, RegisterModelOptions, ResolvedModel } from './api/models';
-export type { TransferOptions } from './api/artifacts';
+export { DEFAULT_DOWNLOAD_LIMITS } from './api/artifacts';
+export type { DownloadLimits, DownloadOptions, TransferOptions } from './api/artifacts';
 export type { ArtifactFileInfo } from './common.schema';
 export type {
   Experiment,

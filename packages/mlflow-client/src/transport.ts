@@ -57,11 +57,19 @@ export interface RequestOptions {
   readonly contentType?: string;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /**
+   * The caller streams the body (artifact downloads): the per-attempt timeout then covers only
+   * getting the response headers, and reading the body is bounded by `signal` alone — so a
+   * large file on a slow link is not cut off after `timeoutMs`.
+   */
+  readonly stream?: boolean;
 }
 
 export interface Transport {
   /** Normalised tracking URI without a trailing slash. */
   readonly baseUrl: string;
+  /** Per-attempt timeout in ms. */
+  readonly timeoutMs: number;
   /** JSON API call: non-2xx → MlflowApiError, reply validated with `schema`. */
   call<T>(
     method: string,
@@ -212,7 +220,8 @@ export function createTransport(options: TransportOptions): Transport {
     const attemptTimeout = request.timeoutMs ?? timeoutMs;
     let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
-      const signals = [AbortSignal.timeout(attemptTimeout)];
+      const deadline = attemptDeadline(attemptTimeout, request.stream === true);
+      const signals = [deadline.signal];
       if (request.signal) signals.push(request.signal);
       let outcome: AttemptOutcome;
       let response: Response | undefined;
@@ -223,8 +232,10 @@ export function createTransport(options: TransportOptions): Transport {
           ...(body === undefined ? {} : { body }),
           signal: AbortSignal.any(signals),
         });
+        deadline.headersArrived();
         outcome = { kind: 'response', status: response.status };
       } catch (error) {
+        deadline.headersArrived();
         if (request.signal?.aborted) throw error;
         lastError = error;
         const isTimeout = asErrorLike(error)?.name === 'TimeoutError';
@@ -290,5 +301,26 @@ export function createTransport(options: TransportOptions): Transport {
     return result.data;
   }
 
-  return { baseUrl, call, raw };
+  return { baseUrl, timeoutMs, call, raw };
+}
+
+/**
+ * The per-attempt timeout as a signal. For a streamed body it stops counting once the headers
+ * are in (the caller bounds the body); otherwise it also covers reading the body.
+ */
+function attemptDeadline(
+  ms: number,
+  headersOnly: boolean,
+): { signal: AbortSignal; headersArrived: () => void } {
+  if (!headersOnly) return { signal: AbortSignal.timeout(ms), headersArrived: () => undefined };
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+  }, ms);
+  return {
+    signal: controller.signal,
+    headersArrived: () => {
+      clearTimeout(timer);
+    },
+  };
 }

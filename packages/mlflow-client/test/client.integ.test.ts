@@ -294,6 +294,23 @@ describeWithServices('mlflow-ts-client against a real MLflow server', missingMlf
       ]) {
         expect(await readFile(join(target, rel))).toEqual(await readFile(join(source, rel)));
       }
+      // The caps count what the real server lists: 13 files and 2 directories (15 entries).
+      const capped = (limits: Parameters<typeof mlflow.downloadArtifacts>[2]) =>
+        codeOf(mlflow.downloadArtifacts(artifactUri, join(work, 'capped'), limits));
+      expect(await capped({ path: 'bundle', limits: { maxFiles: 14 } })).toMatchObject({
+        code: 'MLFLOW_ARTIFACT_TOO_LARGE',
+      });
+      expect(await capped({ path: 'bundle', limits: { maxDepth: 1 } })).toMatchObject({
+        code: 'MLFLOW_ARTIFACT_TOO_LARGE',
+      });
+      expect(await capped({ path: 'bundle', limits: { maxBytes: 50 } })).toMatchObject({
+        code: 'MLFLOW_ARTIFACT_TOO_LARGE',
+      });
+      const exact = await mlflow.downloadArtifacts(artifactUri, join(work, 'exact'), {
+        path: 'bundle',
+        limits: { maxFiles: 15, maxDepth: 2, maxBytes: 10_000 },
+      });
+      expect(exact).toHaveLength(13);
     });
 
     it('uploads single files and bytes, downloads a single file, and reports missing ones', async () => {

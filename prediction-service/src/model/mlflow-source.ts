@@ -10,10 +10,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readModelDir } from '@wine/model';
-import type { ArtifactFileInfo, MlflowClient, ResolvedModel } from 'mlflow-ts-client';
+import { isMlflowClientError } from 'mlflow-ts-client';
+import type {
+  ArtifactFileInfo,
+  DownloadLimits,
+  MlflowClient,
+  ResolvedModel,
+} from 'mlflow-ts-client';
 import type { Logger } from 'pino';
 import { MODEL_NAME, servableFromDirectory } from './directory-source';
-import { SourceUnavailableError } from './servable-model';
+import { InvalidArtifactError, SourceUnavailableError } from './servable-model';
 import type { LocatedModel, ModelSource, ServableModel } from './servable-model';
 
 export type MlflowSourceClient = Pick<
@@ -31,7 +37,25 @@ export interface MlflowSourceDeps {
   readonly makeTempDir?: (prefix: string) => Promise<string>;
   /** Hears about download directories that could not be removed (the model still loads). */
   readonly logger?: Pick<Logger, 'warn'>;
+  /** Caps on one model download; default MODEL_DOWNLOAD_LIMITS. */
+  readonly downloadLimits?: Partial<DownloadLimits>;
 }
+
+/**
+ * A model directory holds a handful of files (MLmodel, model.json, examples, reference
+ * sample, ONNX); the whole model is parsed in memory. The body deadline stays the client's
+ * (minutes), independent of the short per-request timeout a poll uses.
+ */
+export const MODEL_DOWNLOAD_LIMITS: Partial<DownloadLimits> = Object.freeze({
+  maxFiles: 1000,
+  maxBytes: 1024 ** 3,
+});
+
+/** Client errors that say the artifact itself is unusable (hostile layout, too large). */
+const ARTIFACT_CONTENT_CODES: ReadonlySet<string> = new Set([
+  'MLFLOW_UNSAFE_ARTIFACT',
+  'MLFLOW_ARTIFACT_TOO_LARGE',
+]);
 
 /**
  * Identifies an artifact without downloading it: registry version, download location and the
@@ -76,8 +100,15 @@ export function createMlflowSource(deps: MlflowSourceDeps): ModelSource {
     }
     try {
       try {
-        await client.downloadArtifacts(resolved.artifactUri, dir);
+        await client.downloadArtifacts(resolved.artifactUri, dir, {
+          limits: { ...MODEL_DOWNLOAD_LIMITS, ...deps.downloadLimits },
+        });
       } catch (error) {
+        if (isMlflowClientError(error) && ARTIFACT_CONTENT_CODES.has(error.code)) {
+          throw new InvalidArtifactError(`${resolved.artifactUri}: ${error.message}`, {
+            cause: error,
+          });
+        }
         throw unavailable(`cannot download ${resolved.artifactUri}`, client.trackingUri, error);
       }
       // A broken artifact throws MODEL_INVALID here (the store rejects it); a disk read
