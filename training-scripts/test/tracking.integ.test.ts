@@ -166,6 +166,10 @@ describeWithServices('train and register against a real MLflow server', missingM
         'model/MLmodel',
         'model/model.json',
         'model/input_example.json',
+        // the onnx and python_function flavours travel with the model (recursive upload)
+        'model/model.onnx',
+        'model/code/wine_quality_onnx.py',
+        'model/requirements.txt',
         'plots/predicted_vs_actual.svg',
         'plots/residuals.svg',
         'plots/feature_importance.svg',

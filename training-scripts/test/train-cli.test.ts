@@ -58,7 +58,18 @@ describe('train CLI', () => {
     expect(summary.best.rmse).toBeLessThan(1);
     expect(summary.best.params).toHaveProperty('maxDepth');
     expect((await readdir(output)).sort()).toEqual(
-      ['MLmodel', 'input_example.json', 'model.json', 'serving_input_example.json'].sort(),
+      [
+        'MLmodel',
+        'input_example.json',
+        'model.json',
+        'serving_input_example.json',
+        // the onnx + python_function flavours
+        'model.onnx',
+        'code',
+        'conda.yaml',
+        'python_env.yaml',
+        'requirements.txt',
+      ].sort(),
     );
   });
 

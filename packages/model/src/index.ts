@@ -82,6 +82,28 @@ export {
   MODEL_FLAVOR,
   SERVING_INPUT_FILE,
 } from './model-dir/mlmodel';
+export { addOnnxFlavours } from './model-dir/add-onnx-flavours';
+export type { AddedFlavours } from './model-dir/add-onnx-flavours';
+export {
+  DEFAULT_ONNX_OP,
+  ONNX_INPUT,
+  ONNX_METADATA,
+  ONNX_OPS,
+  ONNX_OUTPUT,
+  encodeOnnxModel,
+  onnxModelProto,
+} from './export/onnx-model';
+export type { OnnxExportOptions, OnnxTreeOp } from './export/onnx-model';
+export { float32BranchMismatches, float32Threshold } from './export/float32-threshold';
+export type { BranchMismatch } from './export/float32-threshold';
+export {
+  CODE_DIR,
+  ONNX_FILE,
+  PYFUNC_LOADER_MODULE,
+  PYTHON_REQUIREMENTS,
+  PYTHON_VERSION,
+  mlflowFlavours,
+} from './export/mlflow-flavours';
 export { runSearch } from './search/run-search';
 export type { Candidate, SearchResult, SearchOptions } from './search/run-search';
 export {

@@ -18,7 +18,8 @@ function program(): Command {
   return new Command('train')
     .description(
       'Search tree or forest hyperparameters on the wine data and write the best model directory ' +
-        '(MLmodel, model.json, input_example.json). With a tracking server, every candidate is an ' +
+        '(MLmodel, model.json, input_example.json, and model.onnx with the onnx and python_function ' +
+        'flavours for Python, Spark and ONNX runtimes). With a tracking server, every candidate is an ' +
         'MLflow run and the best model is logged (and, with --register, registered).',
     )
     .option(

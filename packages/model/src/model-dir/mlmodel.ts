@@ -5,6 +5,8 @@
  */
 import { stringify } from 'yaml';
 import { FEATURE_NAMES } from '../core/features';
+import { mlflowFlavours } from '../export/mlflow-flavours';
+import type { OnnxTreeOp } from '../export/onnx-model';
 
 export const MODEL_FLAVOR = 'wine_quality_tree_ensemble';
 export const MODEL_FILE = 'model.json';
@@ -23,6 +25,8 @@ export interface MlmodelOptions {
   /** ISO time; omitted unless given so a re-export of the same model is byte-identical. */
   readonly createdAt?: string;
   readonly mlflowVersion?: string;
+  /** Operator model.onnx was written with (the `onnx` flavour records it). */
+  readonly onnxOp?: OnnxTreeOp;
 }
 
 /** MLflow column-based signature: a JSON string per section, as MLflow stores it. */
@@ -45,6 +49,7 @@ export function renderMlmodel(options: MlmodelOptions): string {
         loader: '@wine/model readModelDir',
         learner_version: options.learnerVersion,
       },
+      ...mlflowFlavours(options.onnxOp),
     },
     ...(options.mlflowVersion === undefined ? {} : { mlflow_version: options.mlflowVersion }),
     ...(options.modelId === undefined ? {} : { model_id: options.modelId }),

@@ -48,10 +48,16 @@ describe('model directory', () => {
     expect(loaded.inputExample).toEqual(records.slice(0, 3));
     expect(loaded.model.predictRecords(records)).toEqual(trained.predictRecords(records));
     expect(loaded.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect((await readdir(dir)).sort()).toEqual([
+    expect((await readdir(dir, { recursive: true })).sort()).toEqual([
       'MLmodel',
+      'code',
+      'code/wine_quality_onnx.py',
+      'conda.yaml',
       'input_example.json',
       'model.json',
+      'model.onnx',
+      'python_env.yaml',
+      'requirements.txt',
       'serving_input_example.json',
     ]);
   });

@@ -1,10 +1,10 @@
 /**
  * The model directory: the unit that training writes, MLflow stores and the service loads.
  * `MLmodel` (MLflow descriptor), `model.json` (our tree-ensemble format), `input_example.json`
- * and `serving_input_example.json` (MLflow's example files).
+ * and `serving_input_example.json` (MLflow's example files), and for Python, Spark and ONNX
+ * runtimes `model.onnx`, `code/wine_quality_onnx.py` and the Python environment files.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { WineRecord } from '../core/features';
 import {
@@ -14,6 +14,7 @@ import {
   type TreeEnsemble,
 } from '../core/ensemble';
 import { ModelError } from '../errors';
+import type { OnnxTreeOp } from '../export/onnx-model';
 import { recordsToSplitFrame, splitFrameToRecords } from './input-example';
 import {
   INPUT_EXAMPLE_FILE,
@@ -24,6 +25,13 @@ import {
   type MlmodelOptions,
 } from './mlmodel';
 import { splitFrameSchema } from './model-dir.schema';
+import {
+  byteSize,
+  onnxFlavourFiles,
+  sha256Hex,
+  writeModelFiles,
+  type ModelFile,
+} from './onnx-flavours';
 
 export interface ModelDirectory {
   readonly dir: string;
@@ -38,7 +46,11 @@ export interface ModelDirectory {
 export type WriteModelDirOptions = Pick<
   MlmodelOptions,
   'runId' | 'modelId' | 'modelUuid' | 'artifactPath' | 'createdAt' | 'mlflowVersion'
-> & { readonly inputExample: readonly WineRecord[] };
+> & {
+  readonly inputExample: readonly WineRecord[];
+  /** Operator of model.onnx (default TreeEnsembleRegressor, see export/onnx-model.ts). */
+  readonly onnxOp?: OnnxTreeOp;
+};
 
 /** Writes the directory atomically: a sibling temp dir is renamed into place, so a failure leaves nothing behind. */
 export async function writeModelDir(
@@ -50,24 +62,23 @@ export async function writeModelDir(
   const staging = `${target}.tmp-${process.pid}`;
   const modelJson = serializeModel(document);
   const frame = recordsToSplitFrame(options.inputExample);
+  const files: ModelFile[] = [
+    [MODEL_FILE, modelJson],
+    [INPUT_EXAMPLE_FILE, JSON.stringify(frame) + '\n'],
+    [SERVING_INPUT_FILE, JSON.stringify({ dataframe_split: frame }, null, 2) + '\n'],
+    ...(await onnxFlavourFiles(document, sha256Hex(modelJson), options.onnxOp)),
+  ];
   const mlmodel = renderMlmodel({
     ...options,
     formatVersion: document.formatVersion,
     learnerVersion: document.training.learner.version,
-    modelSizeBytes: Buffer.byteLength(modelJson),
+    // What MLflow records: every file of the directory but MLmodel itself.
+    modelSizeBytes: files.reduce((sum, [, content]) => sum + byteSize(content), 0),
   });
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   try {
-    await Promise.all([
-      writeFile(path.join(staging, MODEL_FILE), modelJson),
-      writeFile(path.join(staging, MLMODEL_FILE), mlmodel),
-      writeFile(path.join(staging, INPUT_EXAMPLE_FILE), JSON.stringify(frame) + '\n'),
-      writeFile(
-        path.join(staging, SERVING_INPUT_FILE),
-        JSON.stringify({ dataframe_split: frame }, null, 2) + '\n',
-      ),
-    ]);
+    await writeModelFiles(staging, [...files, [MLMODEL_FILE, mlmodel]]);
     await rm(target, { recursive: true, force: true });
     await rename(staging, target);
   } catch (error) {
@@ -140,6 +151,6 @@ export async function readModelDir(dir: string): Promise<ModelDirectory> {
     document,
     inputExample: splitFrameToRecords(frame.data, exampleFile),
     mlmodel,
-    sha256: createHash('sha256').update(modelJson).digest('hex'),
+    sha256: sha256Hex(modelJson),
   };
 }
