@@ -184,6 +184,25 @@ describeWithServices('train and register against a real MLflow server', missingM
     expect(model.status).toBe('LOGGED_MODEL_READY');
     expect(model.sourceRunId).toBe(firstRunId);
     expect(parent.outputs.modelOutputs.map((o) => o.modelId)).toContain(model.modelId);
+    // The model page: test_* linked to the holdout dataset the run logged as an input
+    // ("Datasets used"), and "Created by" from mlflow.user on the run and the model.
+    const testInput = datasets.find((d) => d.name === 'wine-quality-test');
+    const linked = model.metrics.filter((m) => m.key.startsWith('test_'));
+    expect(linked.map((m) => m.key).sort()).toEqual(['test_mae', 'test_r2', 'test_rmse']);
+    for (const m of linked) {
+      expect(m).toMatchObject({
+        datasetName: 'wine-quality-test',
+        datasetDigest: testInput?.digest,
+      });
+    }
+    const user = parent.data.tags['mlflow.user'];
+    expect(user).toEqual(expect.any(String));
+    expect(parent.info.userId).toBe(user);
+    expect(children[0]?.info.userId).toBe(user);
+    expect(model.tags).toMatchObject({
+      'mlflow.user': user,
+      'mlflow.source.name': 'training-scripts/train',
+    });
     const mlmodel = (await client.readArtifact(model.artifactUri, 'MLmodel')).toString('utf8');
     expect(mlmodel).toContain(`model_id: ${model.modelId}`);
     expect(mlmodel).toContain(`run_id: ${firstRunId}`);

@@ -124,6 +124,11 @@ describeWithServices('mlflow-ts-client against a real MLflow server', missingMlf
         'mlflow.runName': 'search',
         'mlflow.source.git.commit': 'abc123',
       });
+      // "Created by": user_id comes from the mlflow.user tag (the server does not derive it).
+      const byTag = await mlflow.createRun({ experimentId, tags: { 'mlflow.user': 'alice' } });
+      expect(byTag.info.userId).toBe('alice');
+      expect((await mlflow.getRun(byTag.info.runId)).data.tags['mlflow.user']).toBe('alice');
+      expect((await mlflow.createRun({ experimentId, userId: 'bob' })).info.userId).toBe('bob');
       const renamed = await mlflow.updateRun(children[0]!.info.runId, {
         runName: 'renamed',
         status: 'KILLED',
@@ -349,7 +354,13 @@ describeWithServices('mlflow-ts-client against a real MLflow server', missingMlf
 
     beforeAll(async () => {
       experimentId = (await mlflow.getOrCreateExperiment({ name: 'models' })).experimentId;
-      runId = (await mlflow.createRun({ experimentId, runName: 'train' })).info.runId;
+      runId = (
+        await mlflow.createRun({
+          experimentId,
+          runName: 'train',
+          tags: { 'mlflow.user': 'alice', 'mlflow.source.name': 'train.ts' },
+        })
+      ).info.runId;
       await mlflow.logBatch(runId, {
         params: { max_depth: 6, n_trees: 50 },
         metrics: [
@@ -365,6 +376,9 @@ describeWithServices('mlflow-ts-client against a real MLflow server', missingMlf
         name: 'model',
         modelType: 'tree-ensemble',
         tags: { 'mlflow.source.type': 'LOCAL' },
+        metrics: [
+          { key: 'test_rmse', value: 0.7, datasetName: 'wine-test', datasetDigest: 'd1g3st' },
+        ],
         writeArtifacts: async (m) => {
           const dir = join(work, 'model-dir');
           await mkdir(dir, { recursive: true });
@@ -385,10 +399,22 @@ describeWithServices('mlflow-ts-client against a real MLflow server', missingMlf
       expect(model.modelId).toMatch(/^m-[0-9a-f]{32}$/);
       const run = await mlflow.getRun(runId);
       expect(run.outputs.modelOutputs).toEqual([{ modelId: model.modelId, step: 0 }]);
-      // The step-0 run metrics are copied onto the model (a separate table on the server).
-      expect(model.metrics.map((m) => [m.key, m.value, m.step, m.modelId])).toEqual([
-        ['rmse', 0.71, 0, model.modelId],
+      // The step-0 run metrics are copied onto the model (a separate table on the server);
+      // the model's own metrics keep their dataset link (the UI's "Datasets used").
+      expect(
+        model.metrics.map((m) => [m.key, m.value, m.step, m.modelId, m.datasetName ?? null]),
+      ).toEqual([
+        ['rmse', 0.71, 0, model.modelId, null],
+        ['test_rmse', 0.7, 0, model.modelId, 'wine-test'],
       ]);
+      expect(model.metrics[1]?.datasetDigest).toBe('d1g3st');
+      expect(run.data.metrics.map((m) => m.key).sort()).toEqual(['rmse', 'test_rmse']);
+      // Like Python's fluent API: the run's context tags ("Created by") go onto the model.
+      expect(model.tags).toMatchObject({
+        'mlflow.user': 'alice',
+        'mlflow.source.name': 'train.ts',
+        'mlflow.source.type': 'LOCAL',
+      });
       expect((await mlflow.listArtifacts(model.artifactUri)).map((f) => f.path).sort()).toEqual([
         'MLmodel',
         'model.json',

@@ -15,7 +15,8 @@ import {
   candidateRunName,
   datasetInput,
   DIGEST_LENGTH,
-  parentMetrics,
+  modelMetrics,
+  searchMetrics,
   WINE_TAGS,
 } from './run-payloads';
 import type { SearchReport, SearchStart, SearchTracking, TrackedSearch, Tracker } from './tracker';
@@ -132,15 +133,13 @@ export function createMlflowTracker(options: MlflowTrackerOptions): Tracker {
             v,
           ]),
         ),
-        metrics: parentMetrics(
-          report.testMetrics,
+        metrics: searchMetrics(
           {
             searchSeconds: report.searchSeconds,
             candidates: report.candidates.length,
             bestValidationRmse: report.best.metrics.rmse,
           },
           timestamp,
-          evalSet && { name: evalSet.name, digest: evalSet.sha256.slice(0, DIGEST_LENGTH) },
         ),
       });
       const modelDir = path.join(dir, MODEL_ARTIFACT);
@@ -149,6 +148,12 @@ export function createMlflowTracker(options: MlflowTrackerOptions): Tracker {
         name: MODEL_ARTIFACT,
         modelType: report.document.format,
         params: candidateParams(report.best.params, start.kind),
+        // test_* on the run and the model, linked to the holdout dataset ("Datasets used").
+        metrics: modelMetrics(
+          report.testMetrics,
+          timestamp,
+          evalSet && { name: evalSet.name, digest: evalSet.sha256.slice(0, DIGEST_LENGTH) },
+        ),
         tags: { [WINE_TAGS.dataSha256]: start.dataSha256 },
         writeArtifacts: async (model) => {
           await writeModelDir(modelDir, report.document, {

@@ -4,7 +4,8 @@ import {
   candidateParams,
   candidateRunName,
   datasetInput,
-  parentMetrics,
+  modelMetrics,
+  searchMetrics,
   qualityCounts,
 } from './run-payloads';
 
@@ -48,19 +49,27 @@ describe('run payloads', () => {
     expect(candidateRunName(candidate(0), 1)).toBe('candidate-0');
   });
 
-  it('links the test metrics to the eval dataset', () => {
-    const metrics = parentMetrics(
-      { rmse: 0.7, mae: 0.5, r2: 0.3 },
-      { searchSeconds: 2, candidates: 100, bestValidationRmse: 0.69 },
-      1,
-      { name: 'wine-quality-test', digest: 'abc' },
-    );
+  it('links the model metrics to the eval dataset; the search summary stays unlinked', () => {
+    const metrics = modelMetrics({ rmse: 0.7, mae: 0.5, r2: 0.3 }, 1, {
+      name: 'wine-quality-test',
+      digest: 'abc',
+    });
+    expect(metrics.map((m) => m.key)).toEqual(['test_rmse', 'test_mae', 'test_r2']);
     expect(metrics.find((m) => m.key === 'test_rmse')).toMatchObject({
       value: 0.7,
       datasetName: 'wine-quality-test',
       datasetDigest: 'abc',
     });
-    expect(metrics.find((m) => m.key === 'candidates')).not.toHaveProperty('datasetName');
+    const search = searchMetrics(
+      { searchSeconds: 2, candidates: 100, bestValidationRmse: 0.69 },
+      1,
+    );
+    expect(search.map((m) => m.key)).toEqual([
+      'best_validation_rmse',
+      'search_seconds',
+      'candidates',
+    ]);
+    for (const m of search) expect(m).not.toHaveProperty('datasetName');
   });
 
   it('describes a dataset within MLflow limits, with a column schema and a profile', () => {

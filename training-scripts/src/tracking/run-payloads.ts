@@ -61,10 +61,24 @@ export function candidateRunName(candidate: Candidate, total: number): string {
   return `candidate-${String(candidate.index).padStart(width, '0')}`;
 }
 
-/** The parent run's summary metrics; test_* are linked to the eval dataset like mlflow.evaluate does. */
-export function parentMetrics(
-  test: RegressionMetrics,
+/** The search's summary on the parent run (not measurements of the final model). */
+export function searchMetrics(
   extra: { searchSeconds: number; candidates: number; bestValidationRmse: number },
+  timestamp: number,
+): MetricInput[] {
+  return [
+    { key: PARENT_METRICS.bestValidationRmse, value: extra.bestValidationRmse, timestamp },
+    { key: 'search_seconds', value: extra.searchSeconds, timestamp },
+    { key: 'candidates', value: extra.candidates, timestamp },
+  ];
+}
+
+/**
+ * The final model's holdout scores, linked to the eval dataset like mlflow.evaluate does.
+ * Logged with the LoggedModel's id, so the model page shows them under "Datasets used".
+ */
+export function modelMetrics(
+  test: RegressionMetrics,
   timestamp: number,
   evalDataset?: { name: string; digest: string },
 ): MetricInput[] {
@@ -75,9 +89,6 @@ export function parentMetrics(
     { key: PARENT_METRICS.testRmse, value: test.rmse, timestamp, ...linked },
     { key: PARENT_METRICS.testMae, value: test.mae, timestamp, ...linked },
     { key: PARENT_METRICS.testR2, value: test.r2, timestamp, ...linked },
-    { key: PARENT_METRICS.bestValidationRmse, value: extra.bestValidationRmse, timestamp },
-    { key: 'search_seconds', value: extra.searchSeconds, timestamp },
-    { key: 'candidates', value: extra.candidates, timestamp },
   ];
 }
 

@@ -3,12 +3,12 @@ import { MlflowClientError } from '../errors';
 import { formatModelUri, parseModelUri } from '../model-uri';
 import type { ModelVersion } from '../registry.schema';
 import type { LoggedModel } from '../tracking.schema';
-import type { ParamValue } from '../log-batch';
+import type { MetricInput, ParamValue } from '../log-batch';
 import type { artifactsApi } from './artifacts';
 import type { TagsInput } from './context';
 import type { loggedModelsApi } from './logged-models';
 import type { registryApi, WaitOptions } from './registry';
-import type { runsApi } from './runs';
+import { SYSTEM_TAGS, type runsApi } from './runs';
 
 /**
  * Model workflows built from the thin API modules, mirroring MLflow 3.17's Python client:
@@ -26,6 +26,13 @@ export interface LogModelInput {
   readonly tags?: TagsInput;
   /** Step whose run metrics are copied onto the model (shown on its page). Default 0. */
   readonly step?: number;
+  /**
+   * Metrics measured on this model, e.g. test-set scores with `datasetName`/`datasetDigest`
+   * (a dataset logged as a run input). They are logged with the model's id, so they land on
+   * the run and on the model, where the dataset link survives: the model page lists them
+   * under "Datasets used" (copied run metrics lose it — the run's history does not keep it).
+   */
+  readonly metrics?: readonly MetricInput[];
   /**
    * Writes the model directory and returns its path. Called after the LoggedModel exists, so
    * the MLmodel file can carry `model_id`, `model_uuid` (= id), `run_id` and
@@ -64,22 +71,40 @@ interface Deps {
 
 const MAX_INDIRECTIONS = 3;
 
+/**
+ * Run tags Python's fluent API also puts on a LoggedModel (context_registry.resolve_tags):
+ * `mlflow.user` is the model page's "Created by".
+ */
+const CONTEXT_TAGS = [
+  SYSTEM_TAGS.user,
+  SYSTEM_TAGS.sourceName,
+  SYSTEM_TAGS.sourceType,
+  SYSTEM_TAGS.gitCommit,
+] as const;
+
 export function modelsApi({ runs, artifacts, loggedModels, registry }: Deps) {
   /**
-   * Logs a model the MLflow 3 way: LoggedModel (params from the run) → run output link →
-   * step metrics copied with model_id → files uploaded to the model's artifact URI →
-   * finalized READY (UPLOAD_FAILED, then rethrow, if anything fails after creation).
+   * Logs a model the MLflow 3 way: LoggedModel (params and context tags from the run) → run
+   * output link → step metrics copied with model_id → the model's own `metrics` → files
+   * uploaded to the model's artifact URI → finalized READY (UPLOAD_FAILED, then rethrow, if
+   * anything fails after creation).
    */
   async function logModel(input: LogModelInput): Promise<LoggedModel> {
     const run = await runs.getRun(input.runId);
     const step = input.step ?? 0;
+    const contextTags = Object.fromEntries(
+      CONTEXT_TAGS.flatMap((key) => {
+        const value = run.data.tags[key];
+        return value === undefined ? [] : [[key, value]];
+      }),
+    );
     const model = await loggedModels.createLoggedModel({
       experimentId: run.info.experimentId,
       name: input.name,
       sourceRunId: input.runId,
       ...(input.modelType === undefined ? {} : { modelType: input.modelType }),
       params: { ...input.params, ...run.data.params },
-      ...(input.tags === undefined ? {} : { tags: input.tags }),
+      tags: { ...contextTags, ...input.tags },
     });
     try {
       await runs.logOutputs(input.runId, [{ modelId: model.modelId, step }]);
@@ -93,6 +118,12 @@ export function modelsApi({ runs, artifacts, loggedModels, registry }: Deps) {
         );
       }
       if (stepMetrics.length > 0) await runs.logMetrics(input.runId, stepMetrics);
+      if (input.metrics !== undefined && input.metrics.length > 0) {
+        await runs.logMetrics(
+          input.runId,
+          input.metrics.map((m) => ({ step, ...m, modelId: model.modelId })),
+        );
+      }
       const localDir = await input.writeArtifacts(model);
       await artifacts.uploadDirectory(model.artifactUri, localDir);
       return await loggedModels.finalizeLoggedModel(model.modelId, 'LOGGED_MODEL_READY');

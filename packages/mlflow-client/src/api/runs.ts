@@ -37,6 +37,11 @@ export interface CreateRunInput {
   readonly tags?: TagsInput;
   /** Shortcut for the `mlflow.parentRunId` tag. */
   readonly parentRunId?: string;
+  /**
+   * The run's `user_id` (the UI's "Created by"); default the `mlflow.user` tag, as the Python
+   * client does — the server does not derive it from the tag.
+   */
+  readonly userId?: string;
 }
 
 export interface UpdateRunInput {
@@ -80,13 +85,15 @@ export interface DatasetInput {
 export function runsApi({ transport, now }: ApiContext) {
   async function createRun(input: CreateRunInput): Promise<Run> {
     const { method, path } = ENDPOINTS.createRun;
-    const tags = {
+    const tags: Record<string, string> = {
       ...input.tags,
       ...(input.parentRunId === undefined ? {} : parentRunTags(input.parentRunId)),
     };
+    const userId = input.userId ?? tags[SYSTEM_TAGS.user];
     const reply = await transport.call(method, path, runReply, {
       json: {
         experiment_id: input.experimentId,
+        ...(userId === undefined ? {} : { user_id: userId }),
         ...(input.runName === undefined ? {} : { run_name: input.runName }),
         start_time: Math.trunc(input.startTime ?? now()),
         tags: tagList(tags),
