@@ -170,6 +170,7 @@ describeWithServices('train and register against a real MLflow server', missingM
         'model/model.onnx',
         'model/code/wine_quality_onnx.py',
         'model/requirements.txt',
+        'model/reference_sample.csv.gz',
         'plots/predicted_vs_actual.svg',
         'plots/residuals.svg',
         'plots/feature_importance.svg',

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { encodeColumns, readModelDir, readModelReference } from '@wine/model';
 import { builtCli, runNode } from './cli-harness';
 import { syntheticCsv } from './synthetic-wine';
 
@@ -63,6 +64,7 @@ describe('train CLI', () => {
         'input_example.json',
         'model.json',
         'serving_input_example.json',
+        'reference_sample.csv.gz',
         // the onnx + python_function flavours
         'model.onnx',
         'code',
@@ -70,6 +72,14 @@ describe('train CLI', () => {
         'python_env.yaml',
         'requirements.txt',
       ].sort(),
+    );
+    // The drift reference: every row the final model was fitted on, with its prediction.
+    const reference = await readModelReference(output);
+    if (reference.kind !== 'sample') throw new Error(`no reference sample (${reference.kind})`);
+    expect(reference.sample.rows).toBe(reference.document.training.nTrain);
+    const loaded = await readModelDir(output);
+    expect(Array.from(reference.sample.prediction!)).toEqual(
+      Array.from(loaded.model.predict(encodeColumns(reference.sample))),
     );
   });
 

@@ -35,6 +35,7 @@ export {
   PREDICTION_COLUMN,
   WINE_TYPE_COLUMN,
   wineCurrentColumns,
+  wineReferenceFromModel,
   wineReferenceFromProfile,
   wineReferenceFromSample,
 } from './wine';

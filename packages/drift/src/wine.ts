@@ -7,10 +7,12 @@ import {
   FEATURE_NAMES,
   TARGET_NAME,
   type BinnedDistribution,
+  type ModelReference,
   type ReferenceProfile,
   type WineColumns,
 } from '@wine/model';
 import type { CurrentColumns } from './detect';
+import { DriftError } from './errors';
 import {
   prepareReference,
   type PreparedReference,
@@ -126,6 +128,22 @@ export function wineReferenceFromProfile(
     ...(options.psiBins === undefined ? {} : { psiBins: options.psiBins }),
     source: options.source ?? 'model profile',
   });
+}
+
+/**
+ * The reference of a model directory (`readModelReference` in @wine/model): its exact sample,
+ * else — a model from before samples — its binned profile, flagged approximate.
+ */
+export function wineReferenceFromModel(
+  reference: ModelReference,
+  options: WineReferenceOptions = {},
+): PreparedReference {
+  if (reference.kind === 'sample') return wineReferenceFromSample(reference.sample, options);
+  if (reference.kind === 'profile') return wineReferenceFromProfile(reference.profile, options);
+  throw new DriftError(
+    'DRIFT_REFERENCE_INVALID',
+    'this model.json has neither a reference sample nor a profile: retrain it with `pnpm run train`',
+  );
 }
 
 /** A window of wines as drift's current columns (prediction and quality when present). */

@@ -28,7 +28,24 @@ export type {
   BinnedDistribution,
   ReferenceProfile,
   ReferenceProfileOptions,
+  ReferenceSampleInfo,
 } from './core/reference-profile';
+export {
+  REFERENCE_SAMPLE_MAX_ROWS,
+  referenceSampleColumns,
+  sampleRowIndices,
+} from './core/reference-sample';
+export type { ReferenceSampleOptions } from './core/reference-sample';
+export {
+  REFERENCE_SAMPLE_COLUMNS,
+  REFERENCE_SAMPLE_FILE,
+  computeDriftReference,
+  formatReferenceSample,
+  parseReferenceSample,
+  readModelReference,
+  readReferenceSample,
+} from './model-dir/reference-sample';
+export type { ModelReference } from './model-dir/reference-sample';
 export { FEATURE_RULES, QUALITY_RULE } from './core/value-rules';
 export type { ValueRule } from './core/value-rules';
 export {

@@ -158,6 +158,9 @@ export function createMlflowTracker(options: MlflowTrackerOptions): Tracker {
         writeArtifacts: async (model) => {
           await writeModelDir(modelDir, report.document, {
             inputExample: report.inputExample,
+            ...(report.referenceSample === undefined
+              ? {}
+              : { referenceSample: report.referenceSample }),
             runId,
             modelId: model.modelId,
             modelUuid: model.modelId,

@@ -35,6 +35,8 @@ export interface SearchReport {
   readonly searchSeconds: number;
   readonly document: EnsembleDocument;
   readonly inputExample: readonly WineRecord[];
+  /** CSV of the reference sample model.json declares (written next to it). */
+  readonly referenceSample?: string;
   /** Test-set quality and the final model's predictions, for the plots. */
   readonly actual: Float64Array;
   readonly predicted: Float64Array;

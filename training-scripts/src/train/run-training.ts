@@ -5,7 +5,7 @@
  * only parses arguments and prints.
  */
 import {
-  computeReferenceProfile,
+  computeDriftReference,
   datasetFingerprint,
   encodeRecords,
   fitForest,
@@ -251,10 +251,13 @@ export async function trainOnSplit(
       metrics: { test: testMetrics },
       featureImportances,
     };
-    const reference = computeReferenceProfile(xFit, model.predict(xFit), { target: yFit });
+    // The drift reference: binned profile + exact sample of the rows the model was fitted on.
+    const { reference, referenceSample } = computeDriftReference(xFit, yFit, model.predict(xFit), {
+      seed: settings.seed,
+    });
     const document = model.toDocument({ training, reference });
     const inputExample = split.test.slice(0, 5).map(stripQuality);
-    await writeModelDir(settings.output, document, { inputExample });
+    await writeModelDir(settings.output, document, { inputExample, referenceSample });
     const tracked = await tracking?.complete({
       candidates: search.candidates,
       best: search.best,
@@ -262,6 +265,7 @@ export async function trainOnSplit(
       searchSeconds: search.seconds,
       document,
       inputExample,
+      referenceSample,
       actual: yTest,
       predicted: testPredictions,
       featureImportances,

@@ -37,6 +37,16 @@ const referenceSchema = z.object({
   categorical: z.object({ wine_type: z.object({ red: num, white: num }) }),
   prediction: binnedSchema,
   target: binnedSchema.optional(),
+  sample: z
+    .object({
+      // One fixed name: a model directory from a registry must not point outside itself.
+      file: z.literal('reference_sample.csv.gz'),
+      rows: int.positive(),
+      sourceRows: int.positive(),
+      seed: int,
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
 });
 
 const metricsSchema = z.object({ rmse: num, mae: num, r2: num });

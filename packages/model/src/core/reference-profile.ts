@@ -31,6 +31,18 @@ export interface BinnedDistribution {
   quantiles?: number[];
 }
 
+/** The exact reference sample stored next to model.json (see model-dir/reference-sample.ts). */
+export interface ReferenceSampleInfo {
+  /** File name inside the model directory. */
+  file: 'reference_sample.csv.gz';
+  rows: number;
+  /** Training rows the sample was drawn from (rows = sourceRows when ≤ 10,000). */
+  sourceRows: number;
+  seed: number;
+  /** sha256 of the uncompressed CSV text. */
+  sha256: string;
+}
+
 export interface ReferenceProfile {
   version: 1;
   /** Requested bins per column; a column with few distinct values may have fewer. */
@@ -40,6 +52,8 @@ export interface ReferenceProfile {
   categorical: { wine_type: Record<WineType, number> };
   prediction: BinnedDistribution;
   target?: BinnedDistribution;
+  /** Absent in models trained before reference samples: drift then falls back to these bins. */
+  sample?: ReferenceSampleInfo;
 }
 
 export interface ReferenceProfileOptions {

@@ -2,10 +2,12 @@
  * The model directory: the unit that training writes, MLflow stores and the service loads.
  * `MLmodel` (MLflow descriptor), `model.json` (our tree-ensemble format), `input_example.json`
  * and `serving_input_example.json` (MLflow's example files), and for Python, Spark and ONNX
- * runtimes `model.onnx`, `code/wine_quality_onnx.py` and the Python environment files.
+ * runtimes `model.onnx`, `code/wine_quality_onnx.py` and the Python environment files;
+ * `reference_sample.csv.gz`, the drift reference (reference-sample.ts; the service ignores it).
  */
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { WineRecord } from '../core/features';
 import {
   loadModel,
@@ -32,6 +34,7 @@ import {
   writeModelFiles,
   type ModelFile,
 } from './onnx-flavours';
+import { REFERENCE_SAMPLE_FILE } from './reference-sample';
 
 export interface ModelDirectory {
   readonly dir: string;
@@ -50,6 +53,8 @@ export type WriteModelDirOptions = Pick<
   readonly inputExample: readonly WineRecord[];
   /** Operator of model.onnx (default TreeEnsembleRegressor, see export/onnx-model.ts). */
   readonly onnxOp?: OnnxTreeOp;
+  /** CSV text of the reference sample that `document.reference.sample` describes. */
+  readonly referenceSample?: string;
 };
 
 /** Writes the directory atomically: a sibling temp dir is renamed into place, so a failure leaves nothing behind. */
@@ -67,6 +72,7 @@ export async function writeModelDir(
     [INPUT_EXAMPLE_FILE, JSON.stringify(frame) + '\n'],
     [SERVING_INPUT_FILE, JSON.stringify({ dataframe_split: frame }, null, 2) + '\n'],
     ...(await onnxFlavourFiles(document, sha256Hex(modelJson), options.onnxOp)),
+    ...referenceSampleFiles(document, options.referenceSample),
   ];
   const mlmodel = renderMlmodel({
     ...options,
@@ -85,6 +91,19 @@ export async function writeModelDir(
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The gzipped sample, checked against what model.json declares (both or neither). */
+function referenceSampleFiles(document: EnsembleDocument, csv: string | undefined): ModelFile[] {
+  const declared = document.reference?.sample;
+  if (declared === undefined && csv === undefined) return [];
+  if (declared === undefined || csv === undefined || sha256Hex(csv) !== declared.sha256) {
+    throw new ModelError(
+      'MODEL_INVALID',
+      "the reference sample and model.json's reference.sample must come together and match (computeDriftReference makes both)",
+    );
+  }
+  return [[REFERENCE_SAMPLE_FILE, gzipSync(csv, { level: 9 })]];
 }
 
 /** errno codes that mean "the directory lacks this file": the artifact is broken. */
