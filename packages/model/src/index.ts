@@ -46,6 +46,8 @@ export {
   readReferenceSample,
 } from './model-dir/reference-sample';
 export type { ModelReference } from './model-dir/reference-sample';
+export { addReferenceSample } from './model-dir/add-reference-sample';
+export type { AddedReferenceSample } from './model-dir/add-reference-sample';
 export { FEATURE_RULES, QUALITY_RULE } from './core/value-rules';
 export type { ValueRule } from './core/value-rules';
 export {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   EXAMPLE_WINE,
+  addReferenceSample,
   REFERENCE_SAMPLE_FILE,
   computeDriftReference,
   computeReferenceProfile,
@@ -139,5 +140,46 @@ describe('reference sample in the model directory', () => {
       json.replace(`"file": "${REFERENCE_SAMPLE_FILE}"`, '"file": "../../etc/passwd"'),
     );
     await expect(readModelReference(dir)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+  });
+});
+
+describe('addReferenceSample (models from before samples)', () => {
+  async function oldModel(): Promise<string> {
+    const doc = model.toDocument({
+      training,
+      reference: computeReferenceProfile(x, predictions, { target: y }),
+    });
+    const dir = path.join(tmp, 'old');
+    await writeModelDir(dir, doc, { inputExample: records.slice(0, 1), runId: 'run-7' });
+    return dir;
+  }
+
+  it('adds the sample from the training rows, keeps trees and MLmodel provenance', async () => {
+    const dir = await oldModel();
+    const before = await readModelDir(dir);
+    const added = await addReferenceSample(dir, { x, y }, { seed: 42 });
+    expect(added).toMatchObject({ rows: 300, sourceRows: 300, profileVerified: true });
+    const after = await readModelDir(dir);
+    expect(after.document.trees).toEqual(before.document.trees);
+    expect(after.model.predict(x)).toEqual(before.model.predict(x));
+    expect(after.mlmodel).toMatch(/run_id: run-7/);
+    expect((await readModelReference(dir)).kind).toBe('sample');
+  });
+
+  it('refuses rows that are not the training rows', async () => {
+    const dir = await oldModel();
+    await expect(
+      addReferenceSample(dir, { x: encodeRecords(records.slice(1)), y: y.slice(1) }, { seed: 1 }),
+    ).rejects.toMatchObject({
+      code: 'PARAMS_INVALID',
+      message: expect.stringMatching(/trained on 300/),
+    });
+    const shuffled = records.map((r, i) => (i === 0 ? { ...r, alcohol: r.alcohol + 0.1 } : r));
+    await expect(
+      addReferenceSample(dir, { x: encodeRecords(shuffled), y }, { seed: 1 }),
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(/not the ones the model was trained on/),
+    });
+    expect((await readModelReference(dir)).kind).toBe('profile');
   });
 });
