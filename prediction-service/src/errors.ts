@@ -70,19 +70,58 @@ export interface ErrorDetail {
   readonly message: string;
 }
 
+/**
+ * Bounds on what an error body repeats back: the client needs examples, not a copy of a
+ * hostile payload (1 MiB of unknown keys once produced a 5.4 MB answer). The rest of the
+ * details is only counted (`details_omitted`); texts quoting input are clipped.
+ */
+export const MAX_ERROR_DETAILS = 20;
+const MAX_DETAIL_CHARS = 200;
+const MAX_MESSAGE_CHARS = 1000;
+
+/** `text` cut to `max` characters, marked with an ellipsis when cut. */
+export function clip(text: string, max = MAX_DETAIL_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** "a, b, c (and 49,997 more)": names quoted from the input, a few of them, each clipped. */
+export function someNames(names: readonly string[], shown = 5): string {
+  const listed = names.slice(0, shown).map((name) => clip(name, 50));
+  const rest = names.length - listed.length;
+  return rest > 0
+    ? `${listed.join(', ')} (and ${rest.toLocaleString('en-US')} more)`
+    : listed.join(', ');
+}
+
 export class ServiceError extends Error {
   override readonly name = 'ServiceError';
   readonly code: ServiceErrorCode;
+  /** At most MAX_ERROR_DETAILS entries. */
   readonly details: readonly ErrorDetail[];
+  /** Problems found beyond `details`. */
+  readonly detailsOmitted: number;
 
   constructor(
     code: ServiceErrorCode,
     message: string,
-    options?: { details?: readonly ErrorDetail[]; cause?: unknown },
+    options?: {
+      details?: readonly ErrorDetail[];
+      /** Problems counted but not listed in `details` (the caller stopped collecting). */
+      detailsOmitted?: number;
+      cause?: unknown;
+    },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      clip(message, MAX_MESSAGE_CHARS),
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
-    this.details = options?.details ?? [];
+    const all = options?.details ?? [];
+    this.details = all
+      .slice(0, MAX_ERROR_DETAILS)
+      .map((d) => ({ path: clip(d.path), message: clip(d.message) }));
+    this.detailsOmitted =
+      (options?.detailsOmitted ?? 0) + Math.max(0, all.length - MAX_ERROR_DETAILS);
   }
 
   get status(): number {
@@ -92,11 +131,23 @@ export class ServiceError extends Error {
 
 /** The JSON body sent for an error. */
 export interface ErrorBody {
-  error: { code: ServiceErrorCode; message: string; details: readonly ErrorDetail[] };
+  error: {
+    code: ServiceErrorCode;
+    message: string;
+    details: readonly ErrorDetail[];
+    /** How many more problems were found than `details` lists; absent when none. */
+    details_omitted?: number;
+  };
 }
 
 export function errorBody(error: ServiceError): ErrorBody {
-  return { error: { code: error.code, message: error.message, details: error.details } };
+  const { code, message, details, detailsOmitted } = error;
+  return {
+    error:
+      detailsOmitted > 0
+        ? { code, message, details, details_omitted: detailsOmitted }
+        : { code, message, details },
+  };
 }
 
 /** Shared by body-parser's translation below and the scoring fast lane, so both say the same. */

@@ -4,6 +4,7 @@
  * become numbers; everything else stays a string so validation can name the field.
  */
 import { ServiceError } from '../errors';
+import { MAX_OBJECT_FIELDS, tooManyFields } from './record.schema';
 
 export function csvToRows(text: string): Array<Record<string, unknown>> {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
@@ -13,6 +14,7 @@ export function csvToRows(text: string): Array<Record<string, unknown>> {
   // pandas writes the index as a leading unnamed column.
   const skipFirst = columns[0] === '';
   const names = skipFirst ? columns.slice(1) : columns;
+  if (names.length > MAX_OBJECT_FIELDS) throw tooManyFields('The CSV header');
   return lines.slice(1).map((line, i) => {
     const cells = splitLine(line);
     const values = skipFirst ? cells.slice(1) : cells;

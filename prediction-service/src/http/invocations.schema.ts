@@ -5,8 +5,8 @@
  */
 import type { WineRecord } from '@wine/model';
 import { z } from 'zod';
-import { ServiceError } from '../errors';
-import { WineRecordSchema } from './record.schema';
+import { ServiceError, clip, someNames } from '../errors';
+import { MAX_OBJECT_FIELDS, WineRecordSchema, tooManyFields } from './record.schema';
 import { collectRecords } from './rows';
 
 const Cell = z.union([z.number(), z.string()]);
@@ -59,7 +59,7 @@ export function parseInvocationsBody(body: unknown, maxRows: number): WineRecord
   const unknown = keys.filter((k) => k !== 'params' && !(FORMATS as readonly string[]).includes(k));
   if (present.length !== 1 || unknown.length > 0) {
     throw invalid(
-      `Expected exactly one of ${FORMATS.join(', ')}; received fields: ${keys.join(', ') || 'none'}.`,
+      `Expected exactly one of ${FORMATS.join(', ')}; received fields: ${someNames(keys) || 'none'}.`,
     );
   }
   const params = obj['params'];
@@ -88,10 +88,13 @@ function splitToRecords(value: unknown, maxRows: number): unknown[] {
   }
   const { columns, data, index, ...rest } = value as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length > 0) throw invalid(`dataframe_split has unknown fields: ${extra.join(', ')}.`);
+  if (extra.length > 0) {
+    throw invalid(`dataframe_split has unknown fields: ${someNames(extra)}.`);
+  }
   if (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string')) {
     throw invalid('dataframe_split.columns must be an array of column names.');
   }
+  if (columns.length > MAX_OBJECT_FIELDS) throw tooManyFields('dataframe_split.columns');
   if (!Array.isArray(data)) throw invalid('dataframe_split.data must be an array of rows.');
   if (index !== undefined && (!Array.isArray(index) || index.length !== data.length)) {
     throw invalid('dataframe_split.index must be an array with one entry per row.');
@@ -121,7 +124,9 @@ function columnsToRecords(value: object, maxRows: number): unknown[] {
   const n = first.length;
   for (const [name, col] of entries) {
     if (!Array.isArray(col) || col.length !== n) {
-      throw invalid(`inputs.${name} must be an array of length ${n} like the other columns.`);
+      throw invalid(
+        `inputs.${clip(name, 50)} must be an array of length ${n} like the other columns.`,
+      );
     }
   }
   if (n > maxRows) return new Array<unknown>(n);

@@ -7,6 +7,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { ServiceError, malformedJson, payloadTooLarge, unreadableBody } from '../errors';
+import { hasObjectWiderThan } from './json-width';
+import { MAX_OBJECT_FIELDS, tooManyFields } from './record.schema';
 
 export type BodyCallback = (error: ServiceError | undefined, body: unknown) => void;
 
@@ -53,12 +55,18 @@ export function readJsonBody(req: IncomingMessage, limit: number, done: BodyCall
 
 const BOM = 0xfeff;
 
+/** Smaller bodies cannot hold an object wide enough to be costly; they skip the scan. */
+const SCAN_ABOVE_CHARS = 16 * 1024;
+
 function parseJson(buffer: Buffer): unknown {
   let text = buffer.toString('utf8');
   if (text.charCodeAt(0) === BOM) text = text.slice(1);
   if (text.length === 0) return {};
   const first = firstNonBlank(text);
   if (first !== '{' && first !== '[') throw malformedJson();
+  if (text.length > SCAN_ABOVE_CHARS && hasObjectWiderThan(text, MAX_OBJECT_FIELDS)) {
+    throw tooManyFields();
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

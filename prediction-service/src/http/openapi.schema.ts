@@ -4,7 +4,7 @@
  * native JSON Schema output is draft 2020-12, which OpenAPI 3.1 uses as its schema dialect).
  */
 import { z } from 'zod';
-import { ERROR_DOCS, SERVICE_ERROR_CODES } from '../errors';
+import { ERROR_DOCS, MAX_ERROR_DETAILS, SERVICE_ERROR_CODES } from '../errors';
 import {
   DataframeRecordsSchema,
   DataframeSplitSchema,
@@ -27,12 +27,22 @@ const ErrorBodySchema = z
     error: z.object({
       code: z.enum(SERVICE_ERROR_CODES),
       message: z.string(),
-      details: z.array(
-        z.object({
-          path: z.string().meta({ description: 'Where: e.g. instances[3].ph' }),
-          message: z.string(),
+      details: z
+        .array(
+          z.object({
+            path: z.string().meta({ description: 'Where: e.g. instances[3].ph' }),
+            message: z.string(),
+          }),
+        )
+        .max(MAX_ERROR_DETAILS)
+        .meta({
+          description: `At most ${MAX_ERROR_DETAILS} entries: examples, not every problem.`,
         }),
-      ),
+      details_omitted: z
+        .int()
+        .min(1)
+        .optional()
+        .meta({ description: 'How many more problems were found than `details` lists.' }),
     }),
   })
   .meta({ id: 'ErrorBody' });

@@ -4,7 +4,7 @@
  */
 import type { WineRecord } from '@wine/model';
 import { z } from 'zod';
-import { ServiceError } from '../errors';
+import { ServiceError, someNames } from '../errors';
 import { WineRecordSchema } from './record.schema';
 import { collectRecords } from './rows';
 
@@ -44,11 +44,12 @@ export function parsePredictBody(body: unknown, maxRows: number): PredictInput {
   if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'instances' in body) {
     const keys = Object.keys(body);
     if (keys.length !== 1) {
-      throw new ServiceError('INVALID_INPUT', 'A batch has only the "instances" field.', {
-        details: keys
-          .filter((k) => k !== 'instances')
-          .map((k) => ({ path: k, message: `unknown field "${k}"` })),
-      });
+      const extra = keys.filter((k) => k !== 'instances');
+      throw new ServiceError(
+        'INVALID_INPUT',
+        `A batch has only the "instances" field; remove ${someNames(extra)}.`,
+        { details: extra.map((k) => ({ path: k, message: `unknown field "${k}"` })) },
+      );
     }
     return { kind: 'batch', records: collectRecords(body.instances, 'instances', maxRows) };
   }

@@ -6,6 +6,7 @@
 import { EXAMPLE_WINE, FEATURE_NAMES, FEATURE_RULES, WINE_TYPES } from '@wine/model';
 import type { FeatureName, WineRecord } from '@wine/model';
 import { z } from 'zod';
+import { MAX_ERROR_DETAILS, ServiceError } from '../errors';
 import type { ErrorDetail, ServiceErrorCode } from '../errors';
 
 interface FeatureDoc {
@@ -76,6 +77,23 @@ export const SCHEMA_MATCHES_WINE_RECORD: SchemaMatchesWineRecord = true;
 
 const CHECKS = FEATURE_NAMES.map((name) => ({ name, ...PHYSICAL_BOUNDS[name] }));
 const KEY_COUNT = FEATURE_NAMES.length + 1;
+const KNOWN_KEYS: ReadonlySet<string> = new Set([...FEATURE_NAMES, 'wine_type']);
+
+/**
+ * No valid request has an object (or CSV / dataframe_split header) wider than a record's 12
+ * fields. Wider than this, the input is refused before validation: V8 turns an object with
+ * thousands of distinct keys into a hash table key by key, and 1 MiB of unknown keys cost
+ * ~250 ms of CPU per request to parse and validate.
+ */
+export const MAX_OBJECT_FIELDS = 64;
+
+export function tooManyFields(where = 'An object in the body'): ServiceError {
+  return new ServiceError(
+    'INVALID_INPUT',
+    `${where} has more than ${MAX_OBJECT_FIELDS} fields; a wine record has ${KEY_COUNT}. Nothing was validated.`,
+    { details: [{ path: '', message: `more than ${MAX_OBJECT_FIELDS} fields` }] },
+  );
+}
 
 /**
  * The hot path: a hand-compiled equivalent of WineRecordSchema (same bounds, strictness and
@@ -98,30 +116,88 @@ export function isValidRecord(value: unknown): value is WineRecord {
   return type === 'red' || type === 'white';
 }
 
+/**
+ * The number of problems zod reports for `value` (one per missing or invalid feature, one per
+ * unknown key, one for a non-object), counted without zod, and whether they are all bound
+ * violations. Used once the error details are full: the rest of a batch is only counted.
+ */
+export function tallyProblems(value: unknown): { problems: number; onlyBounds: boolean } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { problems: 1, onlyBounds: false };
+  }
+  const r = value as Record<string, unknown>;
+  let problems = 0;
+  let onlyBounds = true;
+  for (const { name, min, max } of CHECKS) {
+    const v = r[name];
+    if (typeof v !== 'number' || v - v !== 0) {
+      problems++;
+      onlyBounds = false;
+    } else if (v < min || (max !== undefined && v > max)) {
+      problems++;
+    }
+  }
+  const type = r['wine_type'];
+  if (type !== 'red' && type !== 'white') {
+    problems++;
+    onlyBounds = false;
+  }
+  for (const key of Object.keys(r)) {
+    if (!KNOWN_KEYS.has(key)) {
+      problems++;
+      onlyBounds = false;
+    }
+  }
+  return { problems, onlyBounds };
+}
+
 export type RecordCheck =
-  { ok: true; record: WineRecord } | { ok: false; code: ServiceErrorCode; details: ErrorDetail[] };
+  | { ok: true; record: WineRecord }
+  | {
+      ok: false;
+      code: ServiceErrorCode;
+      /** At most `room` entries. */
+      details: ErrorDetail[];
+      /** Every problem found, listed or not. */
+      problems: number;
+    };
 
 /**
  * Validates one record; `path` prefixes error paths (`instances[3]`). Bound violations
- * alone give IMPOSSIBLE_VALUE, any structural problem gives INVALID_INPUT.
+ * alone give IMPOSSIBLE_VALUE, any structural problem gives INVALID_INPUT. At most `room`
+ * problems are described (a record may carry 100,000 unknown keys); all are counted.
  */
-export function checkRecord(value: unknown, path: string): RecordCheck {
+export function checkRecord(value: unknown, path: string, room = MAX_ERROR_DETAILS): RecordCheck {
   if (isValidRecord(value)) return { ok: true, record: value };
+  if (room <= 0) {
+    const { problems, onlyBounds } = tallyProblems(value);
+    return {
+      ok: false,
+      code: onlyBounds ? 'IMPOSSIBLE_VALUE' : 'INVALID_INPUT',
+      details: [],
+      problems,
+    };
+  }
   const result = WineRecordSchema.safeParse(value);
   if (result.success) return { ok: true, record: result.data };
   let onlyBounds = true;
+  let problems = 0;
   const details: ErrorDetail[] = [];
   for (const issue of result.error.issues) {
     if (issue.code !== 'too_small' && issue.code !== 'too_big') onlyBounds = false;
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
+      problems += issue.keys.length;
+      for (const key of issue.keys.slice(0, Math.max(0, room - details.length))) {
         details.push({ path: joinPath(path, [key]), message: `unknown field "${key}"` });
       }
       continue;
     }
-    details.push({ path: joinPath(path, issue.path), message: describe(issue, value) });
+    problems++;
+    if (details.length < room) {
+      details.push({ path: joinPath(path, issue.path), message: describe(issue, value) });
+    }
   }
-  return { ok: false, code: onlyBounds ? 'IMPOSSIBLE_VALUE' : 'INVALID_INPUT', details };
+  return { ok: false, code: onlyBounds ? 'IMPOSSIBLE_VALUE' : 'INVALID_INPUT', details, problems };
 }
 
 function describe(issue: z.core.$ZodIssue, input: unknown): string {

@@ -1,10 +1,7 @@
 import type { WineRecord } from '@wine/model';
-import { ServiceError } from '../errors';
+import { MAX_ERROR_DETAILS, ServiceError, clip } from '../errors';
 import type { ErrorDetail, ServiceErrorCode } from '../errors';
 import { checkRecord } from './record.schema';
-
-/** Stop listing problems after this many rows: the client needs examples, not a novel. */
-const MAX_DETAILS = 20;
 
 /**
  * Validates a list of candidate records (a batch). The row limit is checked before any row
@@ -31,26 +28,29 @@ export function collectRecords(rows: unknown, path: string, maxRows: number): Wi
   const records: WineRecord[] = new Array<WineRecord>(rows.length);
   let code: ServiceErrorCode | undefined;
   const details: ErrorDetail[] = [];
+  let problems = 0;
   for (let i = 0; i < rows.length; i++) {
-    const check = checkRecord(rows[i], path === '' ? '' : `${path}[${i}]`);
+    const room = MAX_ERROR_DETAILS - details.length;
+    const check = checkRecord(rows[i], path === '' ? '' : `${path}[${i}]`, room);
     if (check.ok) {
       records[i] = check.record;
     } else {
       // A structural error anywhere outranks an impossible value elsewhere.
       code = code === 'INVALID_INPUT' ? code : check.code;
-      if (details.length < MAX_DETAILS) details.push(...check.details);
+      details.push(...check.details);
+      problems += check.problems;
     }
   }
   if (code !== undefined) {
     const first = details[0];
     const where = first === undefined ? '' : `${first.path}: ${first.message}`;
-    const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+    const more = problems > 1 ? ` (and ${(problems - 1).toLocaleString('en-US')} more)` : '';
     throw new ServiceError(
       code,
       code === 'IMPOSSIBLE_VALUE'
-        ? `Physically impossible value — ${where}${more}.`
-        : `Invalid input — ${where}${more}.`,
-      { details },
+        ? `Physically impossible value — ${clip(where)}${more}.`
+        : `Invalid input — ${clip(where)}${more}.`,
+      { details, detailsOmitted: problems - details.length },
     );
   }
   return records;
