@@ -18,16 +18,21 @@ import type { ServiceMetrics } from './metrics';
 import type { ModelStore } from './model/model-store';
 import { createScorer } from './model/scorer';
 import type { Scorer } from './model/scorer';
+import type { FeedbackStore } from './postgres-log';
 import type { PredictionSink } from './prediction-sink';
+import { feedbackRoutes } from './routes/feedback';
 import { managementRoutes, probeRoutes } from './routes/operations';
 import { scoringRoutes } from './routes/scoring';
 
-export type AppConfig = Pick<Config, 'adminToken' | 'maxBodyBytes' | 'maxBatchRows'>;
+export type AppConfig = Pick<Config, 'adminToken' | 'maxBodyBytes' | 'maxBatchRows'> &
+  Partial<Pick<Config, 'feedbackToken'>>;
 
 export interface AppDeps {
   readonly store: ModelStore;
   readonly metrics: ServiceMetrics;
   readonly sink: PredictionSink;
+  /** Where POST /feedback stores labels; undefined when the prediction log is off. */
+  readonly feedback?: FeedbackStore;
   readonly logger: Logger;
   readonly config: AppConfig;
   /** Overrides /metrics output (cluster mode aggregates all workers); defaults to this registry. */
@@ -102,6 +107,15 @@ export function createApp(
   app.use(
     scoringRoutes({
       scorer: shared.scorer ?? createScorer({ store, metrics, sink }),
+      maxBodyBytes: config.maxBodyBytes,
+      maxBatchRows: config.maxBatchRows,
+    }),
+  );
+  app.use(
+    feedbackRoutes({
+      feedback: deps.feedback,
+      token: config.feedbackToken,
+      metrics,
       maxBodyBytes: config.maxBodyBytes,
       maxBatchRows: config.maxBatchRows,
     }),

@@ -60,6 +60,18 @@ export interface Config {
   readonly maxBatchRows: number;
   /** Seconds to finish in-flight requests after SIGTERM/SIGINT before forcing exit. */
   readonly shutdownTimeoutS: number;
+  /** The prediction log and feedback; undefined when DATABASE_URL is unset (logging off). */
+  readonly predictionLog: PredictionLogConfig | undefined;
+  /** Bearer token for POST /feedback; unset → feedback disabled (404). */
+  readonly feedbackToken: string | undefined;
+}
+
+export interface PredictionLogConfig {
+  readonly databaseUrl: string;
+  /** Rows held in memory while PostgreSQL is slow or down; the oldest are dropped above. */
+  readonly queueRows: number;
+  readonly batchRows: number;
+  readonly flushIntervalMs: number;
 }
 
 /** Docs for README and `.env.sample`; keys are the environment variable names. */
@@ -87,7 +99,16 @@ export const ENV_DOCS = {
     'Worker processes; > 1 runs a node:cluster with aggregated /metrics (default 1).',
   MAX_BODY_BYTES: 'Largest request body in bytes (default 1048576 = 1 MB) → 413 above.',
   MAX_BATCH_ROWS: 'Largest batch in rows (default 10000) → 413 above.',
-  SHUTDOWN_TIMEOUT_S: 'Seconds to drain in-flight requests on SIGTERM/SIGINT (default 10).',
+  SHUTDOWN_TIMEOUT_S:
+    'Seconds to drain in-flight requests (and flush the prediction log) on SIGTERM/SIGINT (default 10).',
+  DATABASE_URL:
+    'PostgreSQL for the prediction log and feedback, postgres://user:password@host:5432/db; unset → logging off. Run `pnpm run db:migrate up` first.',
+  FEEDBACK_TOKEN:
+    'Bearer token for POST /feedback (the labelling system’s credential, separate from ADMIN_TOKEN); unset → feedback disabled (404). Needs DATABASE_URL.',
+  PREDICTION_LOG_QUEUE_ROWS:
+    'Prediction-log rows held in memory per worker while PostgreSQL is slow or down; the oldest are dropped above (default 100000).',
+  PREDICTION_LOG_BATCH_ROWS: 'Rows per prediction-log write (default 2000).',
+  PREDICTION_LOG_FLUSH_MS: 'A partial prediction-log batch waits at most this long (default 250).',
 } as const;
 
 const int = (min: number, max: number, fallback: number) =>
@@ -122,6 +143,16 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024, 1024 * 1024),
   MAX_BATCH_ROWS: int(1, 10_000_000, 10_000),
   SHUTDOWN_TIMEOUT_S: int(1, 3600, 10),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be postgres://user:password@host:port/database')
+    .optional()
+    .or(z.literal('')),
+  FEEDBACK_TOKEN: z.string().optional(),
+  PREDICTION_LOG_QUEUE_ROWS: int(1, 100_000_000, 100_000),
+  PREDICTION_LOG_BATCH_ROWS: int(1, 1_000_000, 2000),
+  PREDICTION_LOG_FLUSH_MS: int(1, 60_000, 250),
 });
 
 export class ConfigError extends Error {
@@ -202,6 +233,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `MANAGEMENT_PORT=${e.MANAGEMENT_PORT} is also PORT: the operations endpoints need their own port (default 9697).`,
     );
   }
+  const predictionLog =
+    e.DATABASE_URL === undefined || e.DATABASE_URL === ''
+      ? undefined
+      : {
+          databaseUrl: e.DATABASE_URL,
+          queueRows: e.PREDICTION_LOG_QUEUE_ROWS,
+          batchRows: e.PREDICTION_LOG_BATCH_ROWS,
+          flushIntervalMs: e.PREDICTION_LOG_FLUSH_MS,
+        };
+  const feedbackToken =
+    e.FEEDBACK_TOKEN === undefined || e.FEEDBACK_TOKEN === '' ? undefined : e.FEEDBACK_TOKEN;
+  if (feedbackToken !== undefined && predictionLog === undefined) {
+    throw new ConfigError(
+      'FEEDBACK_TOKEN is set but DATABASE_URL is not: feedback labels logged predictions, so set DATABASE_URL too (or unset FEEDBACK_TOKEN).',
+    );
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -217,5 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxBatchRows: e.MAX_BATCH_ROWS,
     shutdownTimeoutS: e.SHUTDOWN_TIMEOUT_S,
+    predictionLog,
+    feedbackToken,
   });
 }

@@ -17,9 +17,14 @@ describe('error code registry', () => {
     expect(ERROR_DOCS[code].length).toBeGreaterThan(10);
   });
 
-  it('only INTERNAL is a 5xx besides the two model-availability codes', () => {
+  it('only INTERNAL is a 5xx besides the availability codes (model, model source, database)', () => {
     const fiveXX = SERVICE_ERROR_CODES.filter((c) => HTTP_STATUS[c] >= 500);
-    expect(fiveXX).toEqual(['MODEL_NOT_READY', 'INTERNAL', 'MODEL_SOURCE_UNAVAILABLE']);
+    expect(fiveXX).toEqual([
+      'MODEL_NOT_READY',
+      'INTERNAL',
+      'MODEL_SOURCE_UNAVAILABLE',
+      'FEEDBACK_UNAVAILABLE',
+    ]);
   });
 
   it.each([

@@ -19,6 +19,9 @@ export const SERVICE_ERROR_CODES = [
   'MODEL_RELOAD_REJECTED',
   'INTERNAL',
   'MODEL_SOURCE_UNAVAILABLE',
+  'FEEDBACK_DISABLED',
+  'UNKNOWN_REQUEST_ID',
+  'FEEDBACK_UNAVAILABLE',
 ] as const;
 
 export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
@@ -40,6 +43,9 @@ export const HTTP_STATUS: Record<ServiceErrorCode, number> = {
   MODEL_RELOAD_REJECTED: 409,
   INTERNAL: 500,
   MODEL_SOURCE_UNAVAILABLE: 503,
+  FEEDBACK_DISABLED: 404,
+  UNKNOWN_REQUEST_ID: 422,
+  FEEDBACK_UNAVAILABLE: 503,
 };
 
 /** One line per code, shown in the README and the OpenAPI document. */
@@ -62,6 +68,11 @@ export const ERROR_DOCS: Record<ServiceErrorCode, string> = {
   INTERNAL: 'An unexpected server error (a bug); the request id is in the logs.',
   MODEL_SOURCE_UNAVAILABLE:
     'Admin reload: the model source (MLflow) could not be reached; the current model keeps serving.',
+  FEEDBACK_DISABLED:
+    'POST /feedback is disabled: set DATABASE_URL (the prediction log) and FEEDBACK_TOKEN.',
+  UNKNOWN_REQUEST_ID:
+    'Feedback names a request id (or row) that is not in the prediction log; details list which items. Nothing was stored.',
+  FEEDBACK_UNAVAILABLE: 'PostgreSQL is unreachable; retry the feedback later (nothing was stored).',
 };
 
 /** One entry of `error.details`: where (`instances[3].ph`) and what went wrong. */

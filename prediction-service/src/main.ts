@@ -3,6 +3,13 @@
  * serves. With WEB_CONCURRENCY > 1 this process becomes a cluster primary instead.
  */
 import cluster from 'node:cluster';
+import {
+  assertMigrated,
+  createPool,
+  describePgError,
+  isDbError,
+  redactConnectionString,
+} from '@wine/db';
 import { createMlflowClient } from 'mlflow-ts-client';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -21,6 +28,7 @@ import {
 import { createMlflowSource } from './model/mlflow-source';
 import { createModelStore } from './model/model-store';
 import type { ModelSource } from './model/servable-model';
+import { createPostgresLog } from './postgres-log';
 import { createLoggingSink } from './prediction-sink';
 import { createRequestHandler } from './request-handler';
 import { exitOnSignals, serve } from './server';
@@ -69,11 +77,16 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
   }
   const stopPolling =
     config.modelPollIntervalS > 0 ? store.poll(config.modelPollIntervalS) : () => undefined;
-  const sink = createLoggingSink(logger);
+  const log =
+    config.predictionLog === undefined
+      ? undefined
+      : createPostgresLog({ config: config.predictionLog, metrics, logger });
+  const sink = log?.sink ?? createLoggingSink(logger);
   const deps: AppDeps = {
     store,
     metrics,
     sink,
+    ...(log === undefined ? {} : { feedback: log.feedback }),
     logger,
     config,
     ...(bridge === undefined
@@ -93,9 +106,9 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
     {
       shutdownTimeoutS: config.shutdownTimeoutS,
       logger,
-      onClosed: async () => {
+      onClosed: async (deadline) => {
         stopPolling();
-        await sink.close();
+        await sink.close(deadline);
       },
     },
   );
@@ -110,9 +123,36 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
       source: store.source.describe(),
       fallback: store.usingFallback(),
       pollIntervalS: config.modelPollIntervalS,
+      prediction_log: config.predictionLog === undefined ? 'off' : 'postgres',
+      feedback: log !== undefined && config.feedbackToken !== undefined,
     },
     'prediction service listening',
   );
+}
+
+/**
+ * With DATABASE_URL set, refuse to start on a schema that is behind (or ahead of) this
+ * release. PostgreSQL being unreachable is not fatal: the service answers anyway and the
+ * prediction log retries (and counts what it drops).
+ */
+async function checkDatabase(config: Config, logger: Logger): Promise<void> {
+  if (config.predictionLog === undefined) return;
+  const url = config.predictionLog.databaseUrl;
+  const pool = createPool({ connectionString: url, applicationName: 'prediction-service', max: 1 });
+  try {
+    await assertMigrated(pool);
+  } catch (error) {
+    if (isDbError(error) && error.code !== 'DB_UNREACHABLE' && error.code !== 'DB_QUERY_FAILED') {
+      console.error(`error [${error.code}]: ${error.message}\n  ${error.details.join('\n  ')}`);
+      process.exit(2);
+    }
+    logger.warn(
+      { database: redactConnectionString(url), err: describePgError(error) },
+      'cannot check the database schema now (PostgreSQL unreachable?); serving anyway, the prediction log will retry',
+    );
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
 }
 
 function main(): void {
@@ -126,22 +166,34 @@ function main(): void {
     }
     throw error;
   }
-  if (config.webConcurrency > 1 && cluster.isPrimary) {
+  const clustered = config.webConcurrency > 1;
+  if (clustered && cluster.isPrimary) {
     const logger = pino({
       level: config.logLevel,
       base: { pid: process.pid, service: 'prediction-service', role: 'primary' },
     });
-    runPrimary({
-      workers: config.webConcurrency,
-      shutdownTimeoutS: config.shutdownTimeoutS,
-      logger,
+    void checkDatabase(config, logger).then(() => {
+      runPrimary({
+        workers: config.webConcurrency,
+        shutdownTimeoutS: config.shutdownTimeoutS,
+        logger,
+      });
     });
     return;
   }
-  startWorker(config, config.webConcurrency > 1).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  // Workers of a cluster were checked by their primary.
+  const checked = clustered
+    ? Promise.resolve()
+    : checkDatabase(
+        config,
+        pino({ level: config.logLevel, base: { pid: process.pid, service: 'prediction-service' } }),
+      );
+  checked
+    .then(() => startWorker(config, clustered))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
 }
 
 main();

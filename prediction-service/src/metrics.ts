@@ -15,7 +15,17 @@ export const METRIC_NAMES = {
   modelReloads: 'wine_model_reloads_total',
   modelSourceFallback: 'wine_model_source_fallback',
   modelSourceLastSuccess: 'wine_model_source_last_success_timestamp_seconds',
+  predictionLogEnabled: 'wine_prediction_log_enabled',
+  predictionLogQueue: 'wine_prediction_log_queue_rows',
+  predictionLogWritten: 'wine_prediction_log_written_total',
+  predictionLogDropped: 'wine_prediction_log_dropped_total',
+  predictionLogWriteErrors: 'wine_prediction_log_write_errors_total',
+  predictionLogWriteDuration: 'wine_prediction_log_write_duration_seconds',
+  feedback: 'wine_feedback_total',
 } as const;
+
+/** Outcome label of wine_feedback_total, one count per labelled row (rejected: per request). */
+export type FeedbackResultLabel = 'created' | 'updated' | 'unchanged' | 'rejected';
 
 /** prom-client default gauges whose `_total` suffix breaks the Prometheus naming rules. */
 export const REDUNDANT_DEFAULT_GAUGES = [
@@ -58,6 +68,16 @@ export interface ServiceMetrics {
   readonly modelReloads: Counter<'result'>;
   readonly modelSourceFallback: Gauge;
   readonly modelSourceLastSuccess: Gauge;
+  readonly predictionLogEnabled: Gauge;
+  /** Rows waiting to be written, read from `probe` at every scrape. */
+  readonly predictionLogQueue: Gauge;
+  /** Where predictionLogQueue reads the queue depth (the prediction-log writer). */
+  observePredictionLogQueue(probe: () => number): void;
+  readonly predictionLogWritten: Counter;
+  readonly predictionLogDropped: Counter<'reason'>;
+  readonly predictionLogWriteErrors: Counter;
+  readonly predictionLogWriteDuration: Histogram;
+  readonly feedback: Counter<'result'>;
 }
 
 export function createMetrics(
@@ -71,8 +91,12 @@ export function createMetrics(
     for (const name of REDUNDANT_DEFAULT_GAUGES) registry.removeSingleMetric(name);
   }
   const registers = [registry];
+  let queueProbe = (): number => 0;
   return {
     registry,
+    observePredictionLogQueue(probe) {
+      queueProbe = probe;
+    },
     httpRequestDuration: new Histogram({
       name: METRIC_NAMES.httpRequestDuration,
       help: 'HTTP request duration in seconds, by method (other = not a standard method), route template and status code.',
@@ -125,6 +149,48 @@ export function createMetrics(
       help: 'Unix time of the last check that reached the model source (0 = never); alert on its age.',
       // The stalest worker is the one to alert on.
       aggregator: 'min',
+      registers,
+    }),
+    predictionLogEnabled: new Gauge({
+      name: METRIC_NAMES.predictionLogEnabled,
+      help: '1 when predictions are logged to PostgreSQL (DATABASE_URL set), else 0.',
+      aggregator: 'max',
+      registers,
+    }),
+    predictionLogQueue: new Gauge({
+      name: METRIC_NAMES.predictionLogQueue,
+      help: 'Prediction-log rows waiting in memory to be written (all workers), including a batch being written.',
+      registers,
+      collect() {
+        this.set(queueProbe());
+      },
+    }),
+    predictionLogWritten: new Counter({
+      name: METRIC_NAMES.predictionLogWritten,
+      help: 'Prediction-log rows written to PostgreSQL.',
+      registers,
+    }),
+    predictionLogDropped: new Counter({
+      name: METRIC_NAMES.predictionLogDropped,
+      help: 'Prediction-log rows dropped, by reason: queue_full (PostgreSQL slow or down for too long; the oldest rows go) or shutdown (still queued at the drain deadline).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    predictionLogWriteErrors: new Counter({
+      name: METRIC_NAMES.predictionLogWriteErrors,
+      help: 'Failed prediction-log writes (each retried with backoff).',
+      registers,
+    }),
+    predictionLogWriteDuration: new Histogram({
+      name: METRIC_NAMES.predictionLogWriteDuration,
+      help: 'Duration of successful prediction-log batch writes in seconds.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    feedback: new Counter({
+      name: METRIC_NAMES.feedback,
+      help: 'POST /feedback outcomes: labelled rows created, updated (a different quality) or unchanged (a repeat); rejected requests.',
+      labelNames: ['result'],
       registers,
     }),
   };

@@ -1,7 +1,6 @@
 /**
- * Where scored requests go after the response is computed (the prediction log). The
- * monitoring work adds a PostgreSQL sink for delayed ground truth; a sink must never throw
- * nor block the response.
+ * Where scored requests go after the response is computed (the prediction log). A sink must
+ * never throw nor block the response; the PostgreSQL one is in postgres-log.ts.
  */
 import type { WineRecord } from '@wine/model';
 import type { Logger } from 'pino';
@@ -18,8 +17,8 @@ export interface PredictionEvent {
 
 export interface PredictionSink {
   record(event: PredictionEvent): void;
-  /** Flushes anything buffered; called during graceful shutdown. */
-  close(): Promise<void>;
+  /** Flushes anything buffered by `deadline` (Unix ms); called during graceful shutdown. */
+  close(deadline?: number): Promise<void>;
 }
 
 export function createNoopSink(): PredictionSink {

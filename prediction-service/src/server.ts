@@ -30,8 +30,11 @@ export interface RunningServer {
 export interface ServeOptions {
   readonly shutdownTimeoutS: number;
   readonly logger: Logger;
-  /** Cleanup after every server has closed (stop polling, flush sinks). */
-  readonly onClosed?: () => Promise<void>;
+  /**
+   * Cleanup after every server has closed (stop polling, flush sinks), to be done by
+   * `deadline` (Unix ms): the drain deadline, or at least 1 s from now if draining used it up.
+   */
+  readonly onClosed?: (deadline: number) => Promise<void>;
 }
 
 function listen(server: http.Server, endpoint: Endpoint): Promise<number> {
@@ -89,6 +92,7 @@ export async function serve(
         'shutting down: draining in-flight requests',
       );
       let timer: NodeJS.Timeout | undefined;
+      const deadlineAt = Date.now() + options.shutdownTimeoutS * 1000;
       const deadline = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, options.shutdownTimeoutS * 1000);
       });
@@ -97,7 +101,7 @@ export async function serve(
       const code = drained.every(Boolean) ? 0 : 1;
       if (code !== 0) logger.warn('shutdown deadline reached: closed remaining connections');
       try {
-        await options.onClosed?.();
+        await options.onClosed?.(Math.max(deadlineAt, Date.now() + 1000));
       } catch (error) {
         logger.error({ err: error }, 'cleanup after close failed');
       }

@@ -114,6 +114,7 @@ describe('operations', () => {
     const res = await request(t.app).get('/openapi.json').expect(200);
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths as object).sort()).toEqual([
+      '/feedback',
       '/health',
       '/invocations',
       '/predict',

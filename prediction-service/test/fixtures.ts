@@ -106,17 +106,22 @@ export interface TestApp {
 export async function buildTestApp(
   modelDir: string,
   config: Partial<AppConfig> = {},
-  options: { defaultMetrics?: boolean } = {},
+  options: {
+    defaultMetrics?: boolean;
+    /** Builds the sink and feedback store (e.g. the PostgreSQL log) from the app's metrics. */
+    log?: (metrics: ServiceMetrics) => Pick<AppDeps, 'sink' | 'feedback'>;
+  } = {},
 ): Promise<TestApp> {
   const registry = new Registry();
   const metrics = createMetrics(registry, { defaultMetrics: options.defaultMetrics ?? false });
+  const log = options.log?.(metrics) ?? { sink: createNoopSink() };
   const logger = pino({ level: 'silent' });
   const store = createModelStore({ source: createDirectorySource(modelDir), metrics, logger });
   await store.reload();
   const deps: AppDeps = {
     store,
     metrics,
-    sink: createNoopSink(),
+    ...log,
     logger,
     config: { adminToken: undefined, maxBodyBytes: 1024 * 1024, maxBatchRows: 10_000, ...config },
   };

@@ -14,22 +14,33 @@ export function tokenMatches(expected: string, presented: string): boolean {
 }
 
 export function requireAdmin(token: string | undefined) {
-  const realm = 'Bearer realm="wine-quality-admin"';
-  return function adminAuth(req: Request, res: Response, next: NextFunction): void {
+  return requireBearer(token, {
+    realm: 'wine-quality-admin',
+    variable: 'ADMIN_TOKEN',
+    disabled: () =>
+      new ServiceError(
+        'ADMIN_DISABLED',
+        'Admin endpoints are disabled: set ADMIN_TOKEN to enable them.',
+      ),
+  });
+}
+
+/** The same guard for another credential (FEEDBACK_TOKEN): its own realm and disabled error. */
+export function requireBearer(
+  token: string | undefined,
+  options: { realm: string; variable: string; disabled: () => ServiceError },
+) {
+  const realm = `Bearer realm="${options.realm}"`;
+  return function bearerAuth(req: Request, res: Response, next: NextFunction): void {
     if (token === undefined) {
-      next(
-        new ServiceError(
-          'ADMIN_DISABLED',
-          'Admin endpoints are disabled: set ADMIN_TOKEN to enable them.',
-        ),
-      );
+      next(options.disabled());
       return;
     }
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match?.[1] === undefined) {
       res.setHeader('WWW-Authenticate', realm);
-      next(new ServiceError('UNAUTHORIZED', 'Send Authorization: Bearer <ADMIN_TOKEN>.'));
+      next(new ServiceError('UNAUTHORIZED', `Send Authorization: Bearer <${options.variable}>.`));
       return;
     }
     if (!tokenMatches(token, match[1])) {

@@ -20,6 +20,13 @@ import {
   PredictRequestSchema,
   PredictSingleResponseSchema,
 } from './predict.schema';
+import {
+  FeedbackBatchSchema,
+  FeedbackItemSchema,
+  FeedbackRequestSchema,
+  FeedbackResponseSchema,
+  FeedbackResultSchema,
+} from './feedback.schema';
 import { WineRecordSchema } from './record.schema';
 
 const ErrorBodySchema = z
@@ -65,6 +72,11 @@ function componentSchemas(): Record<string, Json> {
     PredictBatchResponseSchema,
     InvocationsRequestSchema,
     InvocationsResponseSchema,
+    FeedbackItemSchema,
+    FeedbackBatchSchema,
+    FeedbackRequestSchema,
+    FeedbackResultSchema,
+    FeedbackResponseSchema,
     ErrorBodySchema,
   ]) {
     const id = z.globalRegistry.get(schema)?.id;
@@ -139,9 +151,31 @@ export function buildOpenApiDocument(options: {
           },
         },
       },
+      '/feedback': {
+        post: {
+          summary: 'The true quality of earlier predictions (delayed ground truth)',
+          description:
+            'One label `{"request_id", "row"?, "quality"}` or a batch `{"feedback": [...]}`, stored all or none. ' +
+            '`request_id` is the id of the prediction (the single /predict response field, or the X-Request-Id ' +
+            'response header of any scoring request); `row` picks a row of a batch request. Repeating a label is ' +
+            'harmless (status `unchanged`); a different quality replaces it (`updated`). Needs the prediction log ' +
+            '(DATABASE_URL) and `Authorization: Bearer $FEEDBACK_TOKEN`.',
+          security: [{ feedbackToken: [] }],
+          requestBody: { required: true, ...json(ref('FeedbackRequest')) },
+          responses: {
+            '200': { description: 'Stored', ...json(ref('FeedbackResponse')) },
+            ...errors(400, 401, 404, 413, 415, 422, 503),
+          },
+        },
+      },
       ...probePaths(),
     },
-    components: { schemas: componentSchemas() },
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        feedbackToken: { type: 'http', scheme: 'bearer', description: 'FEEDBACK_TOKEN' },
+      },
+    },
   };
 }
 
