@@ -276,9 +276,13 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
 
 /**
  * Python modules missing from the venv that holds MLFLOW_BIN (find_spec: no import, fast).
- * Extras: `auth` brings flask_wtf, `azure` brings azure.storage.blob and azure.identity.
+ * Extras: `auth` brings flask_wtf, `azure` brings azure.storage.blob and azure.identity;
+ * onnx and onnxruntime come from .ci/services/onnx.sh. `install` says how to get them.
  */
-export function missingPythonModules(modules: readonly string[]): string[] {
+export function missingPythonModules(
+  modules: readonly string[],
+  install = 'pip install "mlflow[auth,azure]"',
+): string[] {
   const bin = findMlflowBin();
   if (bin === undefined) return [];
   const script =
@@ -289,9 +293,7 @@ export function missingPythonModules(modules: readonly string[]): string[] {
     const out = execFileSync(join(dirname(bin), 'python'), ['-c', script, ...modules], {
       encoding: 'utf8',
     }).trim();
-    return out === ''
-      ? []
-      : [`${bin} lacks Python modules ${out} (pip install "mlflow[auth,azure]")`];
+    return out === '' ? [] : [`${bin} lacks Python modules ${out} (${install})`];
   } catch (error) {
     return [`cannot run the Python next to ${bin}: ${String(error)}`];
   }

@@ -24,6 +24,7 @@ export const MODEL_ERROR_CODES = [
   'SEARCH_WORKER_UNAVAILABLE',
   'SEARCH_WORKER_FAILED',
   'MODEL_READ_FAILED',
+  'MODEL_ONNX_MISMATCH',
 ] as const;
 
 export type ModelErrorCode = (typeof MODEL_ERROR_CODES)[number];

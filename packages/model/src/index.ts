@@ -91,6 +91,7 @@ export type { ModelDirectory, WriteModelDirOptions } from './model-dir/model-dir
 export {
   EXAMPLE_COLUMNS,
   recordsToSplitFrame,
+  splitFrameJson,
   splitFrameToRecords,
 } from './model-dir/input-example';
 export type { SplitFrame } from './model-dir/input-example';

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ModelError } from '../errors';
 import { mlflowFlavours } from '../export/mlflow-flavours';
 import { DEFAULT_ONNX_OP, type OnnxTreeOp } from '../export/onnx-model';
+import { inputExampleFiles } from './input-example';
 import { MLMODEL_FILE } from './mlmodel';
 import { readModelDir } from './model-dir';
 import { byteSize, onnxFlavourFiles, writeModelFiles } from './onnx-flavours';
@@ -36,8 +37,8 @@ export interface AddedFlavours {
 
 /**
  * Adds (or refreshes) model.onnx and the onnx + python_function flavours of an existing model
- * directory. Every other file and MLmodel key (run_id, signature, …) is kept; model.json is
- * only read. MLmodel is rewritten last, so an interrupted run leaves a loadable directory.
+ * directory, and rewrites its input examples in the float form MLflow's signature check needs.
+ * Every other file and MLmodel key (run_id, signature, …) is kept; model.json is only read. MLmodel is rewritten last, so an interrupted run leaves a loadable directory.
  */
 export async function addOnnxFlavours(
   dir: string,
@@ -49,7 +50,11 @@ export async function addOnnxFlavours(
   if (!parsed.success) {
     throw new ModelError('MODEL_INVALID', `${path.join(dir, MLMODEL_FILE)} has no flavors mapping`);
   }
-  const files = await onnxFlavourFiles(md.document, md.sha256, op);
+  const files = [
+    ...(await onnxFlavourFiles(md.document, md.sha256, op)),
+    // Rewritten in float form (11.0): older directories wrote `11`, which MLflow's pyfunc refuses.
+    ...inputExampleFiles(md.inputExample),
+  ];
   await writeModelFiles(dir, files);
   const mlmodel = {
     ...parsed.data,

@@ -1,6 +1,7 @@
 /** Input examples in MLflow's pandas "split" orientation: `{columns, data}`. */
 import { FEATURE_NAMES, WINE_TYPES, type WineRecord, type WineType } from '../core/features';
 import { ModelError } from '../errors';
+import { INPUT_EXAMPLE_FILE, SERVING_INPUT_FILE } from './mlmodel';
 
 export const EXAMPLE_COLUMNS = [...FEATURE_NAMES, 'wine_type'] as const;
 
@@ -48,4 +49,29 @@ export function splitFrameToRecords(frame: SplitFrame, source: string): WineReco
     }
     return record as WineRecord;
   });
+}
+
+/**
+ * JSON of a frame with whole numbers in float form (11 → 11.0), as MLflow writes a float64
+ * DataFrame: pandas reads `11` as int64, and MLflow's schema enforcement refuses int64 for a
+ * `double` column, so an example written with `11` would fail its own signature in Python.
+ */
+export function splitFrameJson(frame: SplitFrame): string {
+  const cell = (v: number | string): string =>
+    typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 1e21
+      ? `${v}.0`
+      : JSON.stringify(v);
+  const rows = frame.data.map((row) => `[${row.map(cell).join(',')}]`);
+  return `{"columns":${JSON.stringify(frame.columns)},"data":[${rows.join(',')}]}`;
+}
+
+/** input_example.json and serving_input_example.json (the body `mlflow models serve` accepts). */
+export function inputExampleFiles(
+  records: readonly WineRecord[],
+): ReadonlyArray<readonly [string, string]> {
+  const json = splitFrameJson(recordsToSplitFrame(records));
+  return [
+    [INPUT_EXAMPLE_FILE, `${json}\n`],
+    [SERVING_INPUT_FILE, `{\n  "dataframe_split": ${json}\n}\n`],
+  ];
 }

@@ -17,12 +17,11 @@ import {
 } from '../core/ensemble';
 import { ModelError } from '../errors';
 import type { OnnxTreeOp } from '../export/onnx-model';
-import { recordsToSplitFrame, splitFrameToRecords } from './input-example';
+import { inputExampleFiles, splitFrameToRecords } from './input-example';
 import {
   INPUT_EXAMPLE_FILE,
   MLMODEL_FILE,
   MODEL_FILE,
-  SERVING_INPUT_FILE,
   renderMlmodel,
   type MlmodelOptions,
 } from './mlmodel';
@@ -66,11 +65,9 @@ export async function writeModelDir(
   const target = path.resolve(dir);
   const staging = `${target}.tmp-${process.pid}`;
   const modelJson = serializeModel(document);
-  const frame = recordsToSplitFrame(options.inputExample);
   const files: ModelFile[] = [
     [MODEL_FILE, modelJson],
-    [INPUT_EXAMPLE_FILE, JSON.stringify(frame) + '\n'],
-    [SERVING_INPUT_FILE, JSON.stringify({ dataframe_split: frame }, null, 2) + '\n'],
+    ...inputExampleFiles(options.inputExample),
     ...(await onnxFlavourFiles(document, sha256Hex(modelJson), options.onnxOp)),
     ...referenceSampleFiles(document, options.referenceSample),
   ];
