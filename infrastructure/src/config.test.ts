@@ -28,6 +28,18 @@ describe('parseConfig', () => {
       keyVaultRetentionDays: 7,
       allowedAdminCidr: { address: '203.0.113.7', prefixLength: 32 },
       release: { composeFile: 'docker-compose.yml' },
+      profile: 'single-vm',
+      edge: { maxBodyBytes: 1048576, rateLimitPerMinute: 600 },
+      postgres: {
+        skuName: 'B_Standard_B2s',
+        version: '17',
+        backupRetentionDays: 14,
+        geoRedundantBackup: false,
+        highAvailability: 'off',
+      },
+      redis: { service: 'managed-redis', skuName: 'Balanced_B0', highAvailability: true },
+      prediction: { vmSize: 'Standard_D2as_v5', minInstances: 2, maxInstances: 6 },
+      gateway: { minCapacity: 1, maxCapacity: 3, wafMode: 'Prevention' },
     });
     expect(config.backend).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
@@ -55,6 +67,42 @@ describe('parseConfig', () => {
       containerName: 'tfstate',
       key: 'wine-quality.tfstate',
     });
+  });
+
+  it('takes the profile and the scaled settings from the environment, which wins', () => {
+    const config = parseConfig(
+      JSON.stringify({ ...VALID_CONFIG_INPUT, profile: 'single-vm' }),
+      {
+        WINE_INFRA_PROFILE: 'scaled',
+        WINE_INFRA_PG_HA: 'SameZone',
+        WINE_INFRA_PG_SKU: 'GP_Standard_D2ds_v5',
+        WINE_INFRA_PG_GEO_BACKUP: 'true',
+        WINE_INFRA_REDIS_SERVICE: 'cache-for-redis',
+        WINE_INFRA_REDIS_HA: 'false',
+        WINE_INFRA_PREDICTION_MAX: '10',
+        WINE_INFRA_EDGE_RATE_LIMIT: '1200',
+      },
+      'test',
+    );
+    expect(config).toMatchObject({
+      profile: 'scaled',
+      postgres: {
+        highAvailability: 'SameZone',
+        skuName: 'GP_Standard_D2ds_v5',
+        geoRedundantBackup: true,
+      },
+      // The SKU default follows the service.
+      redis: { service: 'cache-for-redis', skuName: 'Standard_C1', highAvailability: false },
+      prediction: { maxInstances: 10 },
+      edge: { rateLimitPerMinute: 1200 },
+    });
+  });
+
+  it('rejects a profile the environment misspells, naming the variable', () => {
+    const error = errorOf(() =>
+      parseConfig(JSON.stringify(VALID_CONFIG_INPUT), { WINE_INFRA_PROFILE: 'scale' }, 'test'),
+    );
+    expect(error.message).toContain('profile (WINE_INFRA_PROFILE): must be single-vm or scaled');
   });
 
   it('explains every missing required value at once, naming the variable to set', () => {
@@ -103,7 +151,30 @@ describe('parseConfig', () => {
     ['an over-long prefix', { namePrefix: 'averyverylongprefix' }],
     ['an upper-case environment', { environment: 'Prod' }],
     ['a reserved admin name', { adminUsername: 'admin' }],
-    ['a plain-http release URL', { release: { version: '1', url: 'http://example.com/r.tgz' } }],
+    [
+      'a plain-http release URL',
+      { release: { ...VALID_CONFIG_INPUT.release, url: 'http://example.com/r.tgz' } },
+    ],
+    [
+      'a release without its checksum',
+      { release: { version: '1', url: 'https://example.com/r.tgz' } },
+    ],
+    ['an unknown profile', { profile: 'cluster' }],
+    [
+      'PostgreSQL high availability on a burstable SKU',
+      { postgres: { highAvailability: 'ZoneRedundant' } },
+    ],
+    [
+      'a Redis SKU of the other service',
+      { redis: { service: 'managed-redis', skuName: 'Standard_C1' } },
+    ],
+    ['a burstable prediction VM size', { prediction: { vmSize: 'Standard_B2s' } }],
+    ['more minimum than maximum instances', { prediction: { minInstances: 5, maxInstances: 3 } }],
+    [
+      'a scale-in threshold above scale-out',
+      { prediction: { scaleInCpuPercent: 80, scaleOutCpuPercent: 60 } },
+    ],
+    ['an edge body limit above what the WAF allows', { edge: { maxBodyBytes: 5_000_000 } }],
     ['a bad checksum', { release: { ...VALID_CONFIG_INPUT.release, sha256: 'abc' } }],
     [
       'a compose file outside the release',
@@ -141,6 +212,7 @@ describe('loadConfig', () => {
       WINE_INFRA_SSH_PUBLIC_KEY: VALID_CONFIG_INPUT.sshPublicKey,
       WINE_INFRA_RELEASE_VERSION: '0.1.0',
       WINE_INFRA_RELEASE_URL: 'https://example.com/r.tar.gz',
+      WINE_INFRA_RELEASE_SHA256: 'b'.repeat(64),
     };
     expect(loadConfig(env, empty).allowedAdminCidr.address).toBe('203.0.113.9');
   });

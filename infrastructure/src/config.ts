@@ -15,6 +15,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Environment variable → config path. Env wins over the file so CI can override single values. */
 export const ENV_VARS = {
+  WINE_INFRA_PROFILE: ['profile'],
   ARM_SUBSCRIPTION_ID: ['subscriptionId'],
   WINE_INFRA_LOCATION: ['location'],
   WINE_INFRA_VM_SIZE: ['vmSize'],
@@ -33,6 +34,26 @@ export const ENV_VARS = {
   WINE_INFRA_STATE_STORAGE_ACCOUNT: ['backend', 'storageAccountName'],
   WINE_INFRA_STATE_CONTAINER: ['backend', 'containerName'],
   WINE_INFRA_STATE_KEY: ['backend', 'key'],
+  WINE_INFRA_EDGE_MAX_BODY_BYTES: ['edge', 'maxBodyBytes'],
+  WINE_INFRA_EDGE_RATE_LIMIT: ['edge', 'rateLimitPerMinute'],
+  WINE_INFRA_PG_SKU: ['postgres', 'skuName'],
+  WINE_INFRA_PG_VERSION: ['postgres', 'version'],
+  WINE_INFRA_PG_STORAGE_MB: ['postgres', 'storageMb'],
+  WINE_INFRA_PG_BACKUP_DAYS: ['postgres', 'backupRetentionDays'],
+  WINE_INFRA_PG_GEO_BACKUP: ['postgres', 'geoRedundantBackup'],
+  WINE_INFRA_PG_HA: ['postgres', 'highAvailability'],
+  WINE_INFRA_REDIS_SERVICE: ['redis', 'service'],
+  WINE_INFRA_REDIS_SKU: ['redis', 'skuName'],
+  WINE_INFRA_REDIS_HA: ['redis', 'highAvailability'],
+  WINE_INFRA_PREDICTION_VM_SIZE: ['prediction', 'vmSize'],
+  WINE_INFRA_PREDICTION_MIN: ['prediction', 'minInstances'],
+  WINE_INFRA_PREDICTION_MAX: ['prediction', 'maxInstances'],
+  WINE_INFRA_PREDICTION_SCALE_OUT_CPU: ['prediction', 'scaleOutCpuPercent'],
+  WINE_INFRA_PREDICTION_SCALE_IN_CPU: ['prediction', 'scaleInCpuPercent'],
+  WINE_INFRA_PREDICTION_OS_DISK_GB: ['prediction', 'osDiskSizeGb'],
+  WINE_INFRA_GATEWAY_MIN: ['gateway', 'minCapacity'],
+  WINE_INFRA_GATEWAY_MAX: ['gateway', 'maxCapacity'],
+  WINE_INFRA_WAF_MODE: ['gateway', 'wafMode'],
 } as const satisfies Record<string, readonly [string, ...string[]]>;
 
 const ENV_BY_PATH = new Map(Object.entries(ENV_VARS).map(([env, path]) => [path.join('.'), env]));

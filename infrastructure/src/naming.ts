@@ -57,3 +57,64 @@ export function resourceNames(input: NamingInput): ResourceNames {
 export function keyVaultUrl(vaultName: string): string {
   return `https://${vaultName}.vault.azure.net/`;
 }
+
+/** Names of the resources only the scaled profile adds; same rules as resourceNames. */
+export interface ScaledNames {
+  readonly predictionSubnet: string;
+  readonly predictionSecurityGroup: string;
+  readonly gatewaySubnet: string;
+  readonly gatewaySecurityGroup: string;
+  readonly databaseSubnet: string;
+  readonly databaseSecurityGroup: string;
+  readonly endpointSubnet: string;
+  readonly endpointSecurityGroup: string;
+  readonly scaleSet: string;
+  /** Instances are named prefix + 6 characters; Linux host names allow 63. */
+  readonly scaleSetComputerPrefix: string;
+  readonly autoscale: string;
+  readonly predictionIdentity: string;
+  readonly gatewayIdentity: string;
+  readonly gateway: string;
+  readonly gatewayPublicIp: string;
+  /** DNS label of the gateway's public IP: the public API's host name. */
+  readonly gatewayDomainNameLabel: string;
+  readonly firewallPolicy: string;
+  /** Global (<name>.postgres.database.azure.com): 3-63 lowercase letters, digits, hyphens. */
+  readonly postgresServer: string;
+  readonly postgresDnsZone: string;
+  /** Global for Azure Cache for Redis (<name>.redis.cache.windows.net); 1-63 characters. */
+  readonly redis: string;
+  readonly redisPrivateEndpoint: string;
+}
+
+export function scaledNames(input: NamingInput): ScaledNames {
+  const base = `${input.namePrefix}-${input.environment}`;
+  return {
+    predictionSubnet: `snet-${base}-prediction`,
+    predictionSecurityGroup: `nsg-${base}-prediction`,
+    gatewaySubnet: `snet-${base}-gateway`,
+    gatewaySecurityGroup: `nsg-${base}-gateway`,
+    databaseSubnet: `snet-${base}-postgres`,
+    databaseSecurityGroup: `nsg-${base}-postgres`,
+    endpointSubnet: `snet-${base}-endpoints`,
+    endpointSecurityGroup: `nsg-${base}-endpoints`,
+    scaleSet: `vmss-${base}-prediction`,
+    scaleSetComputerPrefix: `${base}-p`,
+    autoscale: `autoscale-${base}-prediction`,
+    predictionIdentity: `id-${base}-prediction`,
+    gatewayIdentity: `id-${base}-gateway`,
+    gateway: `agw-${base}`,
+    gatewayPublicIp: `pip-${base}-agw`,
+    gatewayDomainNameLabel: `${base}-api-${uniqueSuffix(input, 6)}`,
+    firewallPolicy: `waf-${base}`,
+    postgresServer: `psql-${base}-${uniqueSuffix(input, 8)}`,
+    postgresDnsZone: `${base}.private.postgres.database.azure.com`,
+    redis: `redis-${base}-${uniqueSuffix(input, 8)}`,
+    redisPrivateEndpoint: `pe-${base}-redis`,
+  };
+}
+
+/** Azure's DNS name of a public IP with a domain label (public cloud). */
+export function publicIpFqdn(label: string, location: string): string {
+  return `${label}.${location}.cloudapp.azure.com`;
+}

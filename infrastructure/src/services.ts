@@ -1,61 +1,320 @@
 /**
- * The stack's network surface and secrets in one place: the NSG, the outputs and the
- * cloud-init bootstrap all read these tables, so a port or secret is added once.
+ * The contract between the infrastructure and the release it boots, in one place: the ports,
+ * the machines and their compose profiles, the Key Vault secrets and every variable the VM
+ * bootstrap writes into the stack's `.env`. The NSGs, the outputs, the cloud-init documents,
+ * the README tables and the compose file (issue 11) all follow these tables.
+ *
+ * No cdktf import here: other packages import this module through
+ * `@wine/infrastructure/services` without loading the Terraform bindings.
  */
 
-export interface ServicePort {
-  /** Output/rule name fragment, kebab-case. */
+/** Deployment profiles (config key `profile`, env WINE_INFRA_PROFILE). */
+export const PROFILES = ['single-vm', 'scaled'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** Agreed port map (team brief); every service keeps these defaults. */
+export const PORTS = {
+  ssh: 22,
+  http: 80,
+  https: 443,
+  grafana: 3000,
+  mlflow: 5000,
+  postgres: 5432,
+  redis: 6379,
+  prometheus: 9090,
+  alertmanager: 9093,
+  /** Public prediction API (behind Caddy or the Application Gateway; never opened directly). */
+  predictionApi: 9696,
+  /** Service management port: /metrics, /model, /model/reload. Never open to the internet or admin CIDR. */
+  management: 9697,
+  monitorMetrics: 9698,
+  /** Pipeline API: webhook, bull-board, run history. */
+  pipelineApi: 9699,
+  streamMetrics: 9700,
+  /** TLS port of Azure Cache for Redis. */
+  azureCacheForRedisTls: 6380,
+  /** TLS port of Azure Managed Redis. */
+  azureManagedRedisTls: 10000,
+} as const;
+
+export interface AdminUi {
   readonly name: string;
   readonly port: number;
-  /** `public`: open to the internet; `admin`: only from the allowed admin CIDR. */
-  readonly exposure: 'public' | 'admin';
-  /** URL scheme for the output; undefined for non-HTTP ports. */
-  readonly scheme?: 'http';
-}
-
-export const SERVICE_PORTS: readonly ServicePort[] = [
-  { name: 'prediction-api', port: 9696, exposure: 'public', scheme: 'http' },
-  { name: 'ssh', port: 22, exposure: 'admin' },
-  { name: 'grafana', port: 3000, exposure: 'admin', scheme: 'http' },
-  { name: 'mlflow', port: 5000, exposure: 'admin', scheme: 'http' },
-  { name: 'prometheus', port: 9090, exposure: 'admin', scheme: 'http' },
-  { name: 'alertmanager', port: 9093, exposure: 'admin', scheme: 'http' },
-];
-
-export interface StackSecret {
-  /** Key Vault secret name (letters, digits, hyphens). */
-  readonly name: string;
-  /** Variable the compose stack reads from its `.env`. */
-  readonly envVar: string;
-  readonly length: number;
   readonly description: string;
 }
 
-// Alphanumeric only (random_password special = false): values go into URLs such as
-// DATABASE_URL and into .env files, where symbols need quoting or escaping.
+/**
+ * Admin UIs run on the VM that hosts the control plane, published on 127.0.0.1 only. They are
+ * reached through an SSH tunnel (only SSH is open, and only to the admin CIDR): their logins
+ * and tokens never cross the internet in plain HTTP, and no NSG rule exposes them.
+ */
+export const ADMIN_UIS: readonly AdminUi[] = [
+  { name: 'grafana', port: PORTS.grafana, description: 'Grafana dashboards' },
+  { name: 'mlflow', port: PORTS.mlflow, description: 'MLflow tracking UI and registry' },
+  { name: 'prometheus', port: PORTS.prometheus, description: 'Prometheus' },
+  { name: 'alertmanager', port: PORTS.alertmanager, description: 'Alertmanager' },
+  {
+    name: 'pipeline_api',
+    port: PORTS.pipelineApi,
+    description: 'Pipeline API: bull-board, run history',
+  },
+];
+
+/**
+ * Machines that boot the release, and the compose profiles each starts (COMPOSE_PROFILES in
+ * its `.env`). The compose file assigns every service to one of these profiles:
+ * `data` postgres + redis · `control` mlflow, pipeline worker/API, monitor, prometheus,
+ * alertmanager, grafana · `prediction` prediction-service · `edge` caddy.
+ */
+export const HOST_ROLES = ['all-in-one', 'control', 'prediction'] as const;
+export type HostRole = (typeof HOST_ROLES)[number];
+
+export const COMPOSE_PROFILES_BY_ROLE: Readonly<Record<HostRole, readonly string[]>> = {
+  /** single-vm: the whole stack, Caddy terminating TLS. */
+  'all-in-one': ['data', 'control', 'prediction', 'edge'],
+  /** scaled: the existing VM; PostgreSQL and Redis are managed, TLS is on the gateway. */
+  control: ['control'],
+  /** scaled: each scale-set instance runs only the prediction service. */
+  prediction: ['prediction'],
+};
+
+export const HOST_ROLES_BY_PROFILE: Readonly<Record<Profile, readonly HostRole[]>> = {
+  'single-vm': ['all-in-one'],
+  scaled: ['control', 'prediction'],
+};
+
+export type SecretName =
+  | 'database-password'
+  | 'mlflow-basic-auth-password'
+  | 'grafana-admin-password'
+  | 'service-admin-token'
+  | 'redis-access-key';
+
+export interface StackSecret {
+  /** Key Vault secret name (letters, digits, hyphens). */
+  readonly name: SecretName;
+  /** Generated by Terraform (random_password, letters and digits), or copied from a resource. */
+  readonly value: { readonly generated: number } | { readonly from: 'redis' };
+  readonly profiles: readonly Profile[];
+  readonly description: string;
+}
+
+// Generated values are letters and digits only (random_password special = false): they go
+// into URLs such as DATABASE_URL and into .env files, where symbols need quoting.
 export const STACK_SECRETS: readonly StackSecret[] = [
   {
     name: 'database-password',
-    envVar: 'POSTGRES_PASSWORD',
-    length: 32,
+    value: { generated: 32 },
+    profiles: ['single-vm', 'scaled'],
+    // The stack user's password on the single VM; the Flexible Server admin password when scaled.
     description: 'PostgreSQL password of the stack user',
   },
   {
     name: 'mlflow-basic-auth-password',
-    envVar: 'MLFLOW_TRACKING_PASSWORD',
-    length: 32,
+    value: { generated: 32 },
+    profiles: ['single-vm', 'scaled'],
     description: 'MLflow basic-auth password',
   },
   {
     name: 'grafana-admin-password',
-    envVar: 'GF_SECURITY_ADMIN_PASSWORD',
-    length: 32,
+    value: { generated: 32 },
+    profiles: ['single-vm', 'scaled'],
     description: 'Grafana admin password',
   },
   {
     name: 'service-admin-token',
-    envVar: 'ADMIN_TOKEN',
-    length: 48,
+    value: { generated: 48 },
+    profiles: ['single-vm', 'scaled'],
     description: 'Bearer token for the prediction service admin endpoints',
   },
+  {
+    name: 'redis-access-key',
+    value: { from: 'redis' },
+    profiles: ['scaled'],
+    description: 'Primary access key of the managed Redis',
+  },
 ];
+
+/**
+ * Where a variable's value comes from:
+ * - `setting`: fixed at synth, written in clear into the cloud-config (never a secret);
+ * - `secret`: read from Key Vault at boot with the machine's managed identity;
+ * - `url`: a URL built at boot from a synth-time template and a Key Vault secret
+ *   (URL-encoded into the template's `{}`), so a password never passes through custom_data.
+ */
+export type EnvSource = 'setting' | 'secret' | 'url';
+
+export interface StackEnvVar {
+  readonly description: string;
+  /** One source, or one per profile. */
+  readonly source: EnvSource | Readonly<Record<Profile, EnvSource>>;
+  /** Machines whose `.env` gets the variable. */
+  readonly roles: readonly HostRole[];
+}
+
+const ALL: readonly HostRole[] = HOST_ROLES;
+const CONTROL_PLANE: readonly HostRole[] = ['all-in-one', 'control'];
+
+/**
+ * Every variable the VM bootstrap writes into `<release>/.env`, by name. The compose file
+ * reads exactly these (issue 11); stack-env.ts computes each value per profile and machine.
+ */
+export const STACK_ENV = {
+  WINE_PROFILE: {
+    description: 'Deployment profile: single-vm or scaled',
+    source: 'setting',
+    roles: ALL,
+  },
+  WINE_HOST_ROLE: {
+    description: 'This machine: all-in-one (single-vm), control or prediction (scaled)',
+    source: 'setting',
+    roles: ALL,
+  },
+  WINE_RELEASE_VERSION: {
+    description: 'Release version this machine runs',
+    source: 'setting',
+    roles: ALL,
+  },
+  COMPOSE_PROFILES: {
+    description: 'Compose profiles to start on this machine (data, control, prediction, edge)',
+    source: 'setting',
+    roles: ALL,
+  },
+  PUBLIC_HOSTNAME: {
+    description:
+      'DNS name of the public IP (<label>.<region>.cloudapp.azure.com): the site Caddy gets a certificate for',
+    source: 'setting',
+    roles: ['all-in-one'],
+  },
+  EDGE_MAX_BODY_BYTES: {
+    description: 'Largest request body Caddy forwards; larger bodies get 413 at the edge',
+    source: 'setting',
+    roles: ['all-in-one'],
+  },
+  EDGE_RATE_LIMIT_EVENTS: {
+    description: 'Requests per client IP allowed in EDGE_RATE_LIMIT_WINDOW; more get 429',
+    source: 'setting',
+    roles: ['all-in-one'],
+  },
+  EDGE_RATE_LIMIT_WINDOW: {
+    description: 'Sliding window of the edge rate limit (Caddy duration, e.g. 1m)',
+    source: 'setting',
+    roles: ['all-in-one'],
+  },
+  PREDICTION_PUBLISH_ADDRESS: {
+    description:
+      'Host address the prediction API (9696) is published on: 127.0.0.1 behind Caddy, 0.0.0.0 on scale-set instances (the NSG admits only the gateway subnet)',
+    source: 'setting',
+    roles: ['all-in-one', 'prediction'],
+  },
+  MANAGEMENT_PUBLISH_ADDRESS: {
+    description:
+      'Host address the management port (9697) is published on: 127.0.0.1 on the single VM, 0.0.0.0 on scale-set instances (the NSG admits only the control subnet, for Prometheus)',
+    source: 'setting',
+    roles: ['all-in-one', 'prediction'],
+  },
+  MLFLOW_PUBLISH_ADDRESS: {
+    description:
+      'Host address MLflow (5000) is published on: 127.0.0.1 (single-vm) or the control VM private IP (scaled; the replicas pull models from it)',
+    source: 'setting',
+    roles: CONTROL_PLANE,
+  },
+  MLFLOW_TRACKING_URI: {
+    description: 'MLflow as this machine reaches it',
+    source: 'setting',
+    roles: ALL,
+  },
+  MLFLOW_TRACKING_USERNAME: {
+    description: 'MLflow basic-auth user (the admin the MLflow image creates)',
+    source: 'setting',
+    roles: ALL,
+  },
+  MLFLOW_TRACKING_PASSWORD: {
+    description: 'Password of MLFLOW_TRACKING_USERNAME',
+    source: 'secret',
+    roles: ALL,
+  },
+  MLFLOW_SERVER_ALLOWED_HOSTS: {
+    description: "Host headers MLflow accepts (MLflow's own variable for --allowed-hosts)",
+    source: 'setting',
+    roles: CONTROL_PLANE,
+  },
+  MLFLOW_BACKEND_STORE_URI: {
+    description: 'MLflow backend store (database mlflow)',
+    source: 'url',
+    roles: CONTROL_PLANE,
+  },
+  MLFLOW_ARTIFACTS_DESTINATION: {
+    description: 'MLflow artifact root in Blob storage',
+    source: 'setting',
+    roles: CONTROL_PLANE,
+  },
+  POSTGRES_PASSWORD: {
+    description: 'Password of the compose postgres service user (single-vm only)',
+    source: 'secret',
+    roles: ['all-in-one'],
+  },
+  DATABASE_URL: {
+    description: 'Application database (database wine): prediction log, feedback, pipeline runs',
+    source: 'url',
+    roles: ALL,
+  },
+  REDIS_URL: {
+    description:
+      'Redis for BullMQ and streams: the compose redis service (single-vm, no password, compose network only) or the managed Redis over TLS (scaled)',
+    source: { 'single-vm': 'setting', scaled: 'url' },
+    roles: CONTROL_PLANE,
+  },
+  GF_SECURITY_ADMIN_PASSWORD: {
+    description: 'Grafana admin password',
+    source: 'secret',
+    roles: CONTROL_PLANE,
+  },
+  ADMIN_TOKEN: {
+    description: 'Bearer token for POST /model/reload on the management port',
+    source: 'secret',
+    roles: ALL,
+  },
+  AZURE_KEY_VAULT_URL: {
+    description: 'Key Vault of the deployment',
+    source: 'setting',
+    roles: ALL,
+  },
+  AZURE_STORAGE_ACCOUNT_NAME: {
+    description: 'Storage account (Entra ID only: use the managed identity)',
+    source: 'setting',
+    roles: CONTROL_PLANE,
+  },
+  AZURE_STORAGE_ACCOUNT_URL: {
+    description: 'Blob endpoint of the storage account',
+    source: 'setting',
+    roles: CONTROL_PLANE,
+  },
+} as const satisfies Record<string, StackEnvVar>;
+
+export type StackEnvName = keyof typeof STACK_ENV;
+
+export const STACK_ENV_NAMES = Object.keys(STACK_ENV) as StackEnvName[];
+
+/** Where a variable comes from in one profile. */
+export function envSourceOf(name: StackEnvName, profile: Profile): EnvSource {
+  const source: StackEnvVar['source'] = STACK_ENV[name].source;
+  return typeof source === 'string' ? source : source[profile];
+}
+
+/** The variables one machine's `.env` holds, in table order. */
+export function envNamesFor(role: HostRole): StackEnvName[] {
+  return STACK_ENV_NAMES.filter((name) =>
+    (STACK_ENV[name].roles as readonly HostRole[]).includes(role),
+  );
+}
+
+/**
+ * Files the release tarball must hold at its root besides the compose file, per machine; the
+ * bootstrap refuses a release without them before starting anything.
+ */
+export const RELEASE_EXTRA_FILES: Readonly<Record<HostRole, readonly string[]>> = {
+  'all-in-one': ['caddy/Caddyfile'],
+  control: [],
+  prediction: [],
+};

@@ -1,25 +1,17 @@
-import { STACK_SECRETS } from './services';
+import { secretsOf } from './stack';
 import {
   onlyResource,
+  refTo,
   resourcesOf,
   synthJson,
   synthText,
   testConfig,
-  type SynthJson,
 } from './testing/fixtures';
 
 const ADMIN_CIDR = '203.0.113.7/32';
-const ADMIN_PORTS = ['22', '3000', '5000', '9090', '9093'];
 const INTERNET_SOURCES = ['*', 'internet', 'any', '0.0.0.0', '0.0.0.0/0', '::/0'];
 
-/** Terraform reference "${type.name.attr}" to the single resource of that type. */
-function refTo(json: SynthJson, type: string, attr: string): string {
-  const ids = Object.keys(json.resource[type] ?? {});
-  expect(ids).toHaveLength(1);
-  return `\${${type}.${ids[0]!}.${attr}}`;
-}
-
-describe('WineStack', () => {
+describe('WineStack (single-vm, the default profile)', () => {
   const json = synthJson();
 
   it('matches the snapshot', () => {
@@ -46,7 +38,7 @@ describe('WineStack', () => {
       expect(onlyResource(json, 'azurerm_network_security_group')).not.toHaveProperty(
         'security_rule',
       );
-      expect(rules).toHaveLength(6);
+      expect(rules).toHaveLength(3);
       for (const rule of rules) {
         expect(rule).toMatchObject({ direction: 'Inbound', access: 'Allow', protocol: 'Tcp' });
         expect(rule).not.toHaveProperty('destination_port_ranges');
@@ -54,17 +46,32 @@ describe('WineStack', () => {
       }
     });
 
-    it('opens only the prediction API (9696) to the internet', () => {
+    it('opens only the TLS edge to the internet: 443, and 80 for ACME and the redirect', () => {
       const fromInternet = rules.filter((rule) =>
         INTERNET_SOURCES.includes(String(rule['source_address_prefix']).toLowerCase()),
       );
-      expect(fromInternet.map((rule) => rule['destination_port_range'])).toEqual(['9696']);
+      expect(fromInternet.map((rule) => rule['destination_port_range']).sort()).toEqual([
+        '443',
+        '80',
+      ]);
     });
 
-    it.each(ADMIN_PORTS)('allows port %s only from the admin CIDR', (port) => {
-      const matching = rules.filter((rule) => rule['destination_port_range'] === port);
-      expect(matching).toHaveLength(1);
-      expect(matching[0]!['source_address_prefix']).toBe(ADMIN_CIDR);
+    it('allows SSH only from the admin CIDR and no other port at all (admin UIs go through the SSH tunnel)', () => {
+      const others = rules.filter(
+        (rule) => !['443', '80'].includes(String(rule['destination_port_range'])),
+      );
+      expect(others).toEqual([
+        expect.objectContaining({
+          destination_port_range: '22',
+          source_address_prefix: ADMIN_CIDR,
+        }),
+      ]);
+    });
+
+    it('never opens the prediction API or the management port directly', () => {
+      const ports = rules.map((rule) => rule['destination_port_range']);
+      expect(ports).not.toContain('9696');
+      expect(ports).not.toContain('9697');
     });
 
     it('attaches the NSG to the subnet, which has Key Vault and Storage service endpoints', () => {
@@ -162,9 +169,10 @@ describe('WineStack', () => {
 
     it('stores each generated password as a Key Vault secret', () => {
       const secrets = resourcesOf(json, 'azurerm_key_vault_secret');
-      expect(secrets.map((s) => s['name']).sort()).toEqual(STACK_SECRETS.map((s) => s.name).sort());
+      const expected = secretsOf('single-vm');
+      expect(secrets.map((s) => s['name']).sort()).toEqual(expected.map((s) => s.name).sort());
       const passwordIds = Object.keys(json.resource['random_password'] ?? {});
-      expect(passwordIds).toHaveLength(STACK_SECRETS.length);
+      expect(passwordIds).toHaveLength(expected.length);
       for (const secret of secrets) {
         expect(secret['key_vault_id']).toBe(refTo(json, 'azurerm_key_vault', 'id'));
         expect(passwordIds.map((id) => `\${random_password.${id}.result}`)).toContain(
@@ -208,22 +216,43 @@ describe('WineStack', () => {
     });
   });
 
-  it('outputs the public IP, every service URL, the vault URI and the storage account', () => {
+  it('outputs the HTTPS API URL, the SSH tunnel to the admin UIs, the vault and the connection settings', () => {
     expect(Object.keys(json.output).sort()).toEqual([
       'alertmanager_url',
+      'connection_settings',
       'grafana_url',
       'key_vault_uri',
       'mlflow_url',
+      'pipeline_api_url',
       'prediction_api_url',
+      'profile',
       'prometheus_url',
       'public_ip',
       'resource_group_name',
       'ssh_command',
+      'ssh_tunnel_command',
       'storage_account_name',
     ]);
     const ip = refTo(json, 'azurerm_public_ip', 'ip_address');
-    expect(json.output['prediction_api_url']!.value).toBe(`http://${ip}:9696`);
-    expect(json.output['grafana_url']!.value).toBe(`http://${ip}:3000`);
+    expect(json.output['prediction_api_url']!.value).toBe(
+      `https://${refTo(json, 'azurerm_public_ip', 'fqdn')}`,
+    );
+    expect(json.output['grafana_url']!.value).toBe('http://localhost:3000');
+    expect(json.output['ssh_tunnel_command']!.value).toBe(
+      `ssh -N -L 3000:127.0.0.1:3000 -L 5000:127.0.0.1:5000 -L 9090:127.0.0.1:9090 -L 9093:127.0.0.1:9093 -L 9699:127.0.0.1:9699 azureuser@${ip}`,
+    );
+  });
+
+  it('outputs connection settings that name secrets instead of holding them', () => {
+    const settings = json.output['connection_settings']!.value as Record<
+      string,
+      Record<string, string>
+    >;
+    expect(Object.keys(settings)).toEqual(['all-in-one']);
+    expect(settings['all-in-one']!['DATABASE_URL']).toBe(
+      'postgresql://wine:<Key Vault secret database-password>@postgres:5432/wine',
+    );
+    expect(JSON.stringify(settings)).not.toMatch(/random_password/);
   });
 
   describe('backend', () => {

@@ -26,28 +26,38 @@ export const IMDS_TOKEN_URL =
 export const KEY_VAULT_API_VERSION = '7.4';
 
 export const FETCH_RELEASE_SCRIPT = `#!/bin/bash
-# Installs the pinned release once (download, verify, unpack), then points "current" at it.
+# Installs the pinned release once (download over HTTPS only, verify, unpack), then points
+# "current" at it. Refuses to run without a checksum: root executes what the release holds.
 set -euo pipefail
 WINE_ETC=\${WINE_ETC:-${WINE_ETC}}
 . "$WINE_ETC/bootstrap.env"
+if ! [[ "\${RELEASE_SHA256:-}" =~ ^[0-9a-f]{64}$ ]]; then
+  echo "refusing to install release $RELEASE_VERSION: RELEASE_SHA256 in $WINE_ETC/bootstrap.env is not a sha256" >&2
+  exit 1
+fi
 dest="$STACK_ROOT/releases/$RELEASE_VERSION"
 if [ ! -f "$dest/.installed" ]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  curl -fsSL --retry 10 --retry-delay 5 --retry-all-errors --max-time 600 \\
+  # HTTPS only, redirects included: a redirect to http:// (or any other scheme) fails the download.
+  curl -fsSL --proto '=https' --proto-redir '=https' --tlsv1.2 \\
+    --retry "\${RELEASE_DOWNLOAD_RETRIES:-10}" --retry-delay 5 --retry-all-errors --max-time 600 \\
     -o "$work/release.tar.gz" "$RELEASE_URL"
-  if [ -n "\${RELEASE_SHA256:-}" ]; then
-    echo "$RELEASE_SHA256  $work/release.tar.gz" | sha256sum --check --quiet -
-  else
-    echo "warning: no RELEASE_SHA256 configured; release integrity not verified" >&2
+  if ! echo "$RELEASE_SHA256  $work/release.tar.gz" | sha256sum --check --quiet - >/dev/null 2>&1; then
+    echo "release $RELEASE_VERSION from $RELEASE_URL does not match RELEASE_SHA256; nothing installed" >&2
+    exit 1
   fi
   rm -rf "$dest"
   mkdir -p "$dest"
   tar -xzf "$work/release.tar.gz" -C "$dest" --no-same-owner
-  if [ ! -f "$dest/$COMPOSE_FILE" ]; then
-    echo "release $RELEASE_VERSION has no $COMPOSE_FILE at its root" >&2
-    exit 1
-  fi
+  required=\${RELEASE_REQUIRED_FILES:-}
+  for file in "$COMPOSE_FILE" \${required//,/ }; do
+    if [ ! -f "$dest/$file" ]; then
+      echo "release $RELEASE_VERSION has no $file at its root; see infrastructure/README.md, \\"The release\\"" >&2
+      rm -rf "$dest"
+      exit 1
+    fi
+  done
   touch "$dest/.installed"
 fi
 ln -sfn "$dest" "$STACK_ROOT/current"
@@ -85,20 +95,34 @@ fetch_token() {
   printf 'Authorization: Bearer %s\\n' "$token" > "$private/auth-header"
 }
 
+# $2 is a jq filter on the value: "." as is, "@uri" to embed it in a URL. HTTPS only: the
+# bearer token must never travel in clear.
 fetch_secret() {
-  curl -fsS --max-time 10 -H @"$private/auth-header" \\
+  curl -fsS --proto '=https' --max-time 10 -H @"$private/auth-header" \\
     "\${KEY_VAULT_URL%/}/secrets/$1?api-version=${KEY_VAULT_API_VERSION}" \\
-    | jq -er .value > "$private/value"
+    | jq -er ".value | $2" > "$private/value"
 }
 
 with_retry fetch_token
 env_file="$STACK_ROOT/current/.env"
 tmp=$(mktemp "$env_file.XXXXXX")
 cat "$WINE_ETC/stack-settings.env" > "$tmp"
-while read -r env_var secret_name <&3; do
+# Each line: VARIABLE secret-name [URL template whose {} takes the URL-encoded value].
+while read -r env_var secret_name template <&3; do
   [ -n "$env_var" ] || continue
-  with_retry fetch_secret "$secret_name"
-  printf '%s=%s\\n' "$env_var" "$(cat "$private/value")" >> "$tmp"
+  if [ -n "\${template:-}" ]; then
+    with_retry fetch_secret "$secret_name" @uri
+    value="\${template%%"{}"*}$(cat "$private/value")\${template#*"{}"}"
+  else
+    with_retry fetch_secret "$secret_name" .
+    value=$(cat "$private/value")
+    # Written unquoted into .env, where compose would interpolate "$" and cut at " #".
+    if ! [[ "$value" =~ ^[A-Za-z0-9._~+/=-]*$ ]]; then
+      echo "secret $secret_name holds characters a .env cannot carry unquoted; use letters and digits (infrastructure/README.md, \\"Secrets\\")" >&2
+      exit 1
+    fi
+  fi
+  printf '%s=%s\\n' "$env_var" "$value" >> "$tmp"
 done 3< "$WINE_ETC/secrets.map"
 chmod 600 "$tmp"
 mv -f "$tmp" "$env_file"

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWithTool } from '../testing/real-tool';
-import { onlyResource, synthJson, testConfig } from '../testing/fixtures';
+import { decodedCustomData, onlyResource, scaledConfig, synthJson } from '../testing/fixtures';
 
 const CLOUD_INIT = {
   envVar: 'CLOUD_INIT_BIN',
@@ -22,20 +22,27 @@ function schemaCheck(binary: string, document: string): { status: number | null;
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-function customData(overrides: Record<string, unknown> = {}): string {
-  const vm = onlyResource(synthJson(testConfig(overrides)), 'azurerm_linux_virtual_machine');
-  return Buffer.from(String(vm['custom_data']), 'base64').toString('utf8');
-}
+const scaled = synthJson(scaledConfig());
+
+/** The custom_data of every machine of both profiles. */
+const MACHINES: [string, () => string][] = [
+  [
+    'single-vm VM',
+    () => decodedCustomData(onlyResource(synthJson(), 'azurerm_linux_virtual_machine')),
+  ],
+  [
+    'scaled control VM',
+    () => decodedCustomData(onlyResource(scaled, 'azurerm_linux_virtual_machine')),
+  ],
+  [
+    'scaled prediction instances',
+    () => decodedCustomData(onlyResource(scaled, 'azurerm_linux_virtual_machine_scale_set')),
+  ],
+];
 
 describeWithTool('cloud-init schema', CLOUD_INIT, (binary) => {
-  it.each([
-    ['with a release checksum', {}],
-    [
-      'without a release checksum',
-      { release: { version: '0.1.0', url: 'https://example.com/r.tgz' } },
-    ],
-  ])('accepts the custom_data the VM gets (%s)', (_label, overrides) => {
-    const { status, output } = schemaCheck(binary, customData(overrides));
+  it.each(MACHINES)('accepts the custom_data of the %s', (_label, document) => {
+    const { status, output } = schemaCheck(binary, document());
     expect(output).toContain('Valid cloud-config');
     expect(status).toBe(0);
   });

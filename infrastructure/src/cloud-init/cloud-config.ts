@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { InfraError } from '../errors';
-import type { StackSecret } from '../services';
+import type { MachineEnv } from '../stack-env';
+import { SECRET_PLACEHOLDER } from '../stack-env';
 import {
   FETCH_RELEASE_SCRIPT,
   FETCH_SECRETS_SCRIPT,
@@ -14,13 +15,16 @@ export interface CloudConfigInput {
   readonly release: {
     readonly version: string;
     readonly url: string;
-    readonly sha256?: string | undefined;
+    readonly sha256: string;
     readonly composeFile: string;
   };
-  /** Only names travel to the VM; values are fetched from Key Vault at boot. */
-  readonly secrets: readonly Pick<StackSecret, 'name' | 'envVar'>[];
-  /** Non-secret variables for the stack's .env (vault URL, storage account, ...). */
-  readonly stackSettings: Readonly<Record<string, string>>;
+  /** Files the release must hold besides the compose file (e.g. caddy/Caddyfile). */
+  readonly requiredFiles: readonly string[];
+  /**
+   * The machine's .env: settings in clear, secrets by name only (values are fetched from
+   * Key Vault at boot, URL templates filled in there).
+   */
+  readonly env: MachineEnv;
 }
 
 /**
@@ -33,6 +37,9 @@ export const PACKAGES = ['docker.io', 'docker-compose-v2', 'jq', 'curl', 'ca-cer
 const SAFE_VALUE = /^[A-Za-z0-9._:/@%+=,~-]*$/;
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+// URL templates are read with `read -r`, never sourced; "&" and "?" are fine, spaces are not.
+const URL_TEMPLATE = /^[A-Za-z0-9._:/@%+=,~&?{}-]+$/;
+const RELATIVE_FILE = /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]+$/;
 
 function envFile(entries: Readonly<Record<string, string>>): string {
   return Object.entries(entries)
@@ -48,18 +55,37 @@ function envFile(entries: Readonly<Record<string, string>>): string {
     .join('');
 }
 
-function secretsMap(secrets: CloudConfigInput['secrets']): string {
+function secretsMap(secrets: MachineEnv['secrets']): string {
   return secrets
-    .map(({ envVar, name }) => {
+    .map(({ envVar, name, template }) => {
       if (!ENV_NAME.test(envVar) || !SECRET_NAME.test(name)) {
         throw new InfraError(
           'CLOUD_INIT_UNSAFE_VALUE',
           `secret mapping ${envVar} -> ${name} is not a valid variable/secret name`,
         );
       }
-      return `${envVar} ${name}\n`;
+      if (template === undefined) return `${envVar} ${name}\n`;
+      if (!URL_TEMPLATE.test(template) || template.split(SECRET_PLACEHOLDER).length !== 2) {
+        throw new InfraError(
+          'CLOUD_INIT_UNSAFE_VALUE',
+          `URL template of ${envVar} must be URL characters with exactly one ${SECRET_PLACEHOLDER}: ${template}`,
+        );
+      }
+      return `${envVar} ${name} ${template}\n`;
     })
     .join('');
+}
+
+function requiredFiles(files: readonly string[]): string {
+  for (const file of files) {
+    if (!RELATIVE_FILE.test(file)) {
+      throw new InfraError(
+        'CLOUD_INIT_UNSAFE_VALUE',
+        `release file ${file} must be a relative path`,
+      );
+    }
+  }
+  return files.join(',');
 }
 
 /** The cloud-config as a plain object (cloud-init 22.4 schema: write_files, packages, runcmd). */
@@ -69,8 +95,9 @@ export function buildCloudConfig(input: CloudConfigInput): Record<string, unknow
     KEY_VAULT_URL: input.keyVaultUrl,
     RELEASE_VERSION: input.release.version,
     RELEASE_URL: input.release.url,
-    RELEASE_SHA256: input.release.sha256 ?? '',
+    RELEASE_SHA256: input.release.sha256,
     COMPOSE_FILE: input.release.composeFile,
+    RELEASE_REQUIRED_FILES: requiredFiles(input.requiredFiles),
   });
   const file = (path: string, content: string, permissions: string) => ({
     path,
@@ -86,8 +113,8 @@ export function buildCloudConfig(input: CloudConfigInput): Record<string, unknow
     packages: PACKAGES,
     write_files: [
       file(PATHS.bootstrapEnv, bootstrapEnv, '0644'),
-      file(PATHS.stackSettings, envFile(input.stackSettings), '0644'),
-      file(PATHS.secretsMap, secretsMap(input.secrets), '0644'),
+      file(PATHS.stackSettings, envFile(input.env.settings), '0644'),
+      file(PATHS.secretsMap, secretsMap(input.env.secrets), '0644'),
       file(PATHS.fetchRelease, FETCH_RELEASE_SCRIPT, '0755'),
       file(PATHS.fetchSecrets, FETCH_SECRETS_SCRIPT, '0755'),
       file(PATHS.unit, STACK_UNIT, '0644'),

@@ -15,6 +15,8 @@ export interface ComputeProps {
     readonly domainNameLabel: string;
   };
   readonly subnetId: string;
+  /** Fixed private address (scaled: replicas reach MLflow here); dynamic when unset. */
+  readonly privateIpAddress?: string | undefined;
   readonly vmSize: string;
   readonly adminUsername: string;
   readonly sshPublicKey: string;
@@ -32,6 +34,28 @@ export const UBUNTU_2404 = {
   version: 'latest',
 } as const;
 
+/**
+ * A static Standard public IP with a DNS label (<label>.<region>.cloudapp.azure.com). Standard:
+ * closed unless the subnet's NSG allows the traffic; static so URLs survive restarts.
+ */
+export function staticPublicIp(
+  scope: Construct,
+  id: string,
+  props: {
+    resourceGroupName: string;
+    location: string;
+    name: string;
+    domainNameLabel: string;
+    tags: Readonly<Record<string, string>>;
+  },
+): PublicIp {
+  return new PublicIp(scope, id, {
+    ...props,
+    sku: 'Standard',
+    allocationMethod: 'Static',
+  });
+}
+
 /** One Ubuntu VM with a static public IP, SSH-key login only and a system-assigned identity. */
 export class Compute extends Construct {
   readonly publicIp: PublicIp;
@@ -41,12 +65,9 @@ export class Compute extends Construct {
     super(scope, id);
     const common = { resourceGroupName: props.resourceGroupName, location: props.location };
 
-    // Standard SKU: closed unless the subnet's NSG allows the traffic; static so URLs survive restarts.
-    this.publicIp = new PublicIp(this, 'public-ip', {
+    this.publicIp = staticPublicIp(this, 'public-ip', {
       ...common,
       name: props.names.publicIp,
-      sku: 'Standard',
-      allocationMethod: 'Static',
       domainNameLabel: props.names.domainNameLabel,
       tags: props.tags,
     });
@@ -58,7 +79,9 @@ export class Compute extends Construct {
         {
           name: 'primary',
           subnetId: props.subnetId,
-          privateIpAddressAllocation: 'Dynamic',
+          ...(props.privateIpAddress === undefined
+            ? { privateIpAddressAllocation: 'Dynamic' }
+            : { privateIpAddressAllocation: 'Static', privateIpAddress: props.privateIpAddress }),
           publicIpAddressId: this.publicIp.id,
         },
       ],

@@ -4,86 +4,100 @@ import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
-import type { ServicePort } from '../services';
+import type { SubnetKey, SubnetPlan } from '../network-plan';
+import { ADDRESS_SPACE } from '../network-plan';
 
 export interface NetworkProps {
   readonly resourceGroupName: string;
   readonly location: string;
-  readonly names: {
-    readonly virtualNetwork: string;
-    readonly subnet: string;
-    readonly networkSecurityGroup: string;
-  };
-  /** Source of SSH and the admin UIs, e.g. `203.0.113.7/32`. */
-  readonly adminCidr: string;
-  readonly ports: readonly ServicePort[];
+  readonly virtualNetworkName: string;
+  /** Subnet and NSG name per subnet key. */
+  readonly names: Readonly<Partial<Record<SubnetKey, { subnet: string; nsg: string }>>>;
+  readonly plan: readonly SubnetPlan[];
   readonly tags: Readonly<Record<string, string>>;
 }
 
-const ADDRESS_SPACE = '10.42.0.0/16';
-const SUBNET_PREFIX = '10.42.1.0/24';
-const FIRST_PRIORITY = 100;
-
 /**
- * VNet with one subnet guarded by an NSG. Only ports marked `public` accept traffic from the
- * internet; everything else inbound is limited to the admin CIDR (Azure's default rules deny
- * the rest at priority 65500).
+ * VNet whose subnets each carry their own NSG, rules as separate resources (one place to
+ * manage them). Azure's default rules deny inbound internet traffic at priority 65500.
+ * The `app` subnet keeps its original construct ids, so single-vm resource addresses are
+ * stable and switching profile does not recreate it.
  */
 export class Network extends Construct {
-  readonly subnet: Subnet;
-  readonly securityGroup: NetworkSecurityGroup;
+  readonly subnets: Partial<Record<SubnetKey, Subnet>> = {};
+  readonly virtualNetwork: VirtualNetwork;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const common = { resourceGroupName: props.resourceGroupName, location: props.location };
 
-    const vnet = new VirtualNetwork(this, 'vnet', {
+    this.virtualNetwork = new VirtualNetwork(this, 'vnet', {
       ...common,
-      name: props.names.virtualNetwork,
+      name: props.virtualNetworkName,
       addressSpace: [ADDRESS_SPACE],
       tags: props.tags,
     });
 
-    // Service endpoints let the VM reach Key Vault and Storage while their firewalls deny
-    // everything except this subnet and the admin CIDR.
-    this.subnet = new Subnet(this, 'subnet', {
-      resourceGroupName: props.resourceGroupName,
-      name: props.names.subnet,
-      virtualNetworkName: vnet.name,
-      addressPrefixes: [SUBNET_PREFIX],
-      serviceEndpoints: ['Microsoft.KeyVault', 'Microsoft.Storage'],
-    });
-
-    // Rules live in separate resources, not the inline block, so there is one place to manage them.
-    this.securityGroup = new NetworkSecurityGroup(this, 'nsg', {
-      ...common,
-      name: props.names.networkSecurityGroup,
-      tags: props.tags,
-    });
-
-    props.ports.forEach((service, index) => {
-      const isPublic = service.exposure === 'public';
-      new NetworkSecurityRule(this, `allow-${service.name}`, {
+    for (const spec of props.plan) {
+      const names = props.names[spec.key];
+      if (names === undefined) throw new TypeError(`no names for subnet ${spec.key}`);
+      const idOf = (what: string) => (spec.key === 'app' ? what : `${spec.key}-${what}`);
+      const subnet = new Subnet(this, idOf('subnet'), {
         resourceGroupName: props.resourceGroupName,
-        networkSecurityGroupName: this.securityGroup.name,
-        name: `allow-${service.name}-${isPublic ? 'internet' : 'admin'}`,
-        description: isPublic
-          ? `${service.name} is public by design`
-          : `${service.name} only from the admin CIDR`,
-        priority: FIRST_PRIORITY + index * 10,
-        direction: 'Inbound',
-        access: 'Allow',
-        protocol: 'Tcp',
-        sourcePortRange: '*',
-        sourceAddressPrefix: isPublic ? 'Internet' : props.adminCidr,
-        destinationPortRange: String(service.port),
-        destinationAddressPrefix: SUBNET_PREFIX,
+        name: names.subnet,
+        virtualNetworkName: this.virtualNetwork.name,
+        addressPrefixes: [spec.prefix],
+        // Service endpoints let machines reach Key Vault / Storage while their firewalls deny
+        // everything except these subnets and the admin CIDR.
+        ...(spec.serviceEndpoints.length > 0 && { serviceEndpoints: [...spec.serviceEndpoints] }),
+        ...(spec.delegation !== undefined && {
+          delegation: [
+            {
+              name: 'postgres-flexible-server',
+              serviceDelegation: {
+                name: spec.delegation,
+                actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
+              },
+            },
+          ],
+        }),
+        ...(spec.privateEndpointNetworkPolicies === true && {
+          privateEndpointNetworkPolicies: 'Enabled',
+        }),
       });
-    });
+      this.subnets[spec.key] = subnet;
 
-    new SubnetNetworkSecurityGroupAssociation(this, 'subnet-nsg', {
-      subnetId: this.subnet.id,
-      networkSecurityGroupId: this.securityGroup.id,
-    });
+      const nsg = new NetworkSecurityGroup(this, idOf('nsg'), {
+        ...common,
+        name: names.nsg,
+        tags: props.tags,
+      });
+      for (const rule of spec.rules) {
+        new NetworkSecurityRule(this, rule.id, {
+          resourceGroupName: props.resourceGroupName,
+          networkSecurityGroupName: nsg.name,
+          name: rule.name,
+          description: rule.description,
+          priority: rule.priority,
+          direction: 'Inbound',
+          access: rule.access,
+          protocol: rule.protocol,
+          sourcePortRange: '*',
+          sourceAddressPrefix: rule.source,
+          destinationPortRange: rule.ports,
+          destinationAddressPrefix: spec.prefix,
+        });
+      }
+      new SubnetNetworkSecurityGroupAssociation(this, idOf('subnet-nsg'), {
+        subnetId: subnet.id,
+        networkSecurityGroupId: nsg.id,
+      });
+    }
+  }
+
+  subnet(key: SubnetKey): Subnet {
+    const subnet = this.subnets[key];
+    if (subnet === undefined) throw new TypeError(`subnet ${key} is not part of this profile`);
+    return subnet;
   }
 }

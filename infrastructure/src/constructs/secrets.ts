@@ -3,7 +3,7 @@ import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Construct } from 'constructs';
-import type { StackSecret } from '../services';
+import type { SecretName, StackSecret } from '../services';
 
 export interface SecretsProps {
   readonly resourceGroupName: string;
@@ -17,6 +17,8 @@ export interface SecretsProps {
   readonly allowedSubnetIds: string[];
   readonly allowedIpRules: string[];
   readonly secrets: readonly StackSecret[];
+  /** Values of the secrets copied from other resources (e.g. the Redis access key). */
+  readonly copiedValues?: Readonly<Partial<Record<SecretName, string>>>;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -27,6 +29,9 @@ export interface SecretsProps {
 export class Secrets extends Construct {
   readonly vault: KeyVault;
   readonly secretNames: readonly string[];
+  readonly deployerAccess: RoleAssignment;
+  private readonly byName = new Map<SecretName, KeyVaultSecret>();
+  private readonly generated = new Map<SecretName, string>();
 
   constructor(scope: Construct, id: string, props: SecretsProps) {
     super(scope, id);
@@ -50,30 +55,62 @@ export class Secrets extends Construct {
     });
 
     // RBAC vaults grant nothing to their creator; Terraform must be allowed to write secrets.
-    const deployerAccess = new RoleAssignment(this, 'deployer-secrets-officer', {
-      scope: this.vault.id,
-      roleDefinitionName: 'Key Vault Secrets Officer',
-      principalId: props.deployerObjectId,
-      description: 'Lets the identity running Terraform write the generated secrets',
-    });
+    const deployerAccess = (this.deployerAccess = new RoleAssignment(
+      this,
+      'deployer-secrets-officer',
+      {
+        scope: this.vault.id,
+        roleDefinitionName: 'Key Vault Secrets Officer',
+        principalId: props.deployerObjectId,
+        description: 'Lets the identity running Terraform write the generated secrets',
+      },
+    ));
 
     this.secretNames = props.secrets.map((secret) => {
-      const password = new Password(this, `${secret.name}-value`, {
-        length: secret.length,
-        special: false,
-        minLower: 1,
-        minUpper: 1,
-        minNumeric: 1,
-      });
-      new KeyVaultSecret(this, secret.name, {
+      let value: string;
+      if ('generated' in secret.value) {
+        value = new Password(this, `${secret.name}-value`, {
+          length: secret.value.generated,
+          special: false,
+          minLower: 1,
+          minUpper: 1,
+          minNumeric: 1,
+        }).result;
+        this.generated.set(secret.name, value);
+      } else {
+        const copied = props.copiedValues?.[secret.name];
+        if (copied === undefined) throw new TypeError(`no value for secret ${secret.name}`);
+        value = copied;
+      }
+      const stored = new KeyVaultSecret(this, secret.name, {
         name: secret.name,
         keyVaultId: this.vault.id,
-        value: password.result,
+        value,
         contentType: 'text/plain',
         tags: { ...props.tags, purpose: secret.description },
         dependsOn: [deployerAccess],
       });
+      this.byName.set(secret.name, stored);
       return secret.name;
     });
+  }
+
+  /** The stored secret, for ordering; its RBAC scope is secretScope(). */
+  secret(name: SecretName): KeyVaultSecret {
+    const stored = this.byName.get(name);
+    if (stored === undefined) throw new TypeError(`secret ${name} is not part of this profile`);
+    return stored;
+  }
+
+  /** A generated value, for the one resource that must be created with it (the database admin). */
+  generatedValue(name: SecretName): string {
+    const value = this.generated.get(name);
+    if (value === undefined) throw new TypeError(`secret ${name} is not generated here`);
+    return value;
+  }
+
+  /** ARM id of one secret: role assignments scoped here grant that secret only. */
+  secretScope(name: string): string {
+    return `${this.vault.id}/secrets/${name}`;
   }
 }
