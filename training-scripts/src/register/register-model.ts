@@ -99,7 +99,12 @@ async function findOrCreateVersion(
   return { version, created: true };
 }
 
-async function holdoutRmse(client: MlflowClient, uri: string, holdout: Holdout): Promise<number> {
+/** RMSE on the holdout of the model at `uri` (models:/…, runs:/…), downloaded from MLflow. */
+export async function holdoutRmse(
+  client: MlflowClient,
+  uri: string,
+  holdout: Holdout,
+): Promise<number> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wine-register-'));
   try {
     await client.downloadModel(uri, dir);
@@ -110,16 +115,33 @@ async function holdoutRmse(client: MlflowClient, uri: string, holdout: Holdout):
   }
 }
 
+/** Holdout RMSE of a candidate and of the champion it would replace, on the same rows. */
+export interface HoldoutEvaluation {
+  readonly candidateRmse: number;
+  /** Absent when the registered model has no champion. */
+  readonly champion?: { readonly version: string; readonly rmse: number };
+}
+
+/**
+ * Registers the run's model (once) and moves the alias by the promotion rule. `evaluated`
+ * (both models scored on the same holdout earlier, e.g. by the pipeline's evaluate step)
+ * saves re-scoring when the champion has not changed since; otherwise both are scored again.
+ */
 export async function registerRun(
   options: RegisterOptions,
   holdout: Holdout,
   client: MlflowClient,
+  evaluated?: HoldoutEvaluation,
 ): Promise<RegisterOutcome> {
   const name = options.modelName;
   const runId = options.runId ?? (await findBestSearchRun(client, options.experimentName));
   const { version: mv, created } = await findOrCreateVersion(client, name, runId);
-  const candidateRmse = await holdoutRmse(client, `models:/${name}/${mv.version}`, holdout);
   const current = await client.getModelVersionByAlias(name, CHAMPION);
+  const stillValid =
+    evaluated !== undefined && evaluated.champion?.version === (current?.version ?? undefined);
+  const candidateRmse = stillValid
+    ? evaluated.candidateRmse
+    : await holdoutRmse(client, `models:/${name}/${mv.version}`, holdout);
   const champion =
     current === null
       ? undefined
@@ -128,7 +150,9 @@ export async function registerRun(
           rmse:
             current.version === mv.version
               ? candidateRmse
-              : await holdoutRmse(client, `models:/${name}/${current.version}`, holdout),
+              : stillValid && evaluated.champion !== undefined
+                ? evaluated.champion.rmse
+                : await holdoutRmse(client, `models:/${name}/${current.version}`, holdout),
         };
   const decision = decidePromotion({
     candidateVersion: mv.version,

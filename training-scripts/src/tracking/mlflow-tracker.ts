@@ -70,18 +70,25 @@ export function createMlflowTracker(options: MlflowTrackerOptions): Tracker {
       [WINE_TAGS.dataSha256]: start.dataSha256,
       [WINE_TAGS.modelKind]: start.kind,
     };
-    const parent = await client.createRun({
-      experimentId,
-      runName: runName(start.kind, startedAt),
-      startTime: startedAt,
-      tags: {
-        ...commonTags,
-        [WINE_TAGS.role]: 'search',
-        [SYSTEM_TAGS.note]:
-          `Hyperparameter search (${start.kind}); one nested run per candidate. ` +
-          `The best model is under Artifacts → ${MODEL_ARTIFACT}/ and in the Models tab; plots under ${PLOTS_DIR}/.`,
-      },
-    });
+    const parentTags = {
+      ...commonTags,
+      [WINE_TAGS.role]: 'search',
+      [SYSTEM_TAGS.note]:
+        `Hyperparameter search (${start.kind}); one nested run per candidate. ` +
+        `The best model is under Artifacts → ${MODEL_ARTIFACT}/ and in the Models tab; plots under ${PLOTS_DIR}/.`,
+    };
+    // An orchestrator (the pipeline) may own the parent run: the search then logs into it.
+    const parent =
+      start.parentRunId === undefined
+        ? await client.createRun({
+            experimentId,
+            runName: runName(start.kind, startedAt),
+            startTime: startedAt,
+            tags: parentTags,
+          })
+        : await client
+            .logBatch(start.parentRunId, { tags: parentTags })
+            .then(() => client.getRun(start.parentRunId as string));
     const runId = parent.info.runId;
     const evalSet = start.datasets.find((d) => d.context === 'eval');
     await Promise.all([

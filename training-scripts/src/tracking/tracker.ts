@@ -25,6 +25,8 @@ export interface SearchStart {
   /** sha256 of train + test rows: the data identity tagged on every run. */
   readonly dataSha256: string;
   readonly datasets: readonly DatasetInfo[];
+  /** Log into this existing run instead of creating a parent run (it must be in the experiment). */
+  readonly parentRunId?: string;
 }
 
 export interface SearchReport {
