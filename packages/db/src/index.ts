@@ -50,3 +50,19 @@ export type {
   LiveError,
   FeedbackCoverage,
 } from './monitor-queries';
+export { labelledRows } from './labelled-rows';
+export type { LabelledRows, LabelledRowsQuery } from './labelled-rows';
+export { PIPELINE_STEP_NAMES, createPipelineRunStore } from './pipeline-runs';
+export type {
+  NewPipelineRun,
+  PipelineRunFailure,
+  PipelineRunOutcome,
+  PipelineRunRecord,
+  PipelineRunStats,
+  PipelineRunStatus,
+  PipelineRunStore,
+  PipelineStepName,
+  PipelineStepRecord,
+  PipelineStepStatus,
+  PipelineTrigger,
+} from './pipeline-runs';
