@@ -12,6 +12,8 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
+    '^@wine/training-scripts$': '<rootDir>/training-scripts/src/index.ts',
+    '^@wine/pipeline$': '<rootDir>/pipeline/src/index.ts',
     '^@wine/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^mlflow-ts-client$': '<rootDir>/packages/mlflow-client/src/index.ts',
   },

@@ -1,0 +1,20 @@
+/** The retraining pipeline as a library (for the benchmark and other orchestrations). */
+export { loadConfig, ENV_DOCS } from './config';
+export type { Config, RunDefaults } from './config';
+export { PipelineError, PIPELINE_ERROR_CODES, ERROR_DOCS, isPipelineError } from './errors';
+export type { PipelineErrorCode } from './errors';
+export { createRuntime } from './runtime';
+export type { Runtime } from './runtime';
+export { enqueueRun, newRunId } from './engine/enqueue';
+export { runInline } from './engine/inline';
+export { executeStep, inputKey, isPermanent } from './engine/execute-step';
+export type { EngineDeps } from './engine/execute-step';
+export { openQueues, ALL_QUEUES, RUN_QUEUE, stepQueueName } from './engine/queues';
+export { startWorkers } from './engine/worker';
+export { applySchedule, SCHEDULER_ID } from './engine/scheduler';
+export { parseDataLocation } from './sources/data-location';
+export type { DataLocation } from './sources/data-location';
+export { STEP_NAMES } from './steps/step-io.schema';
+export type { RunParams, StepName, StepOutputs, Trigger } from './steps/step-io.schema';
+export { createApp, BOARD_PATH } from './api/app';
+export { createMetrics, METRIC_NAMES } from './api/metrics';
