@@ -130,6 +130,43 @@ describe('train CLI', () => {
     },
   );
 
+  itBuilt(
+    '--space reads numbers like scikit-learn: max_features 1.0 is all features, 1 is one',
+    async () => {
+      const { trainCsv, testCsv } = await writeSplit('space');
+      const spaceFile = path.join(tmp, 'space.json');
+      await writeFile(
+        spaceFile,
+        '{"max_features": [1.0, 1], "n_estimators": [3], "max_depth": [4]}',
+      );
+      const output = path.join(tmp, 'model-space');
+      const result = await runNode(train!, [
+        ...['--train', trainCsv, '--test', testCsv, '--output', output, '--json'],
+        ...['--model', 'forest', '--space', `@${spaceFile}`, '--workers', '1'],
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const summary = lastJsonLine(result.stdout);
+      expect(summary.models).toBe(2);
+      // Only alcohol carries the signal: seeing all features beats one random feature per split.
+      expect(summary.best.params['maxFeatures']).toEqual({ kind: 'fraction', value: 1 });
+      const doc = JSON.parse(await readFile(path.join(output, 'model.json'), 'utf8')) as {
+        training: { params: Record<string, unknown>; learner: { version: string } };
+      };
+      expect(doc.training.params['maxFeatures']).toEqual({ kind: 'fraction', value: 1 });
+      expect(doc.training.learner.version).toBe('1.1.0');
+
+      const bad = await runNode(train!, [
+        ...['--train', trainCsv, '--test', testCsv, '--output', path.join(tmp, 'model-nope')],
+        ...['--space', '{"max_feature": [1]}'],
+      ]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(
+        /error \[PARAMS_INVALID\]: unknown tree hyperparameter "maxFeature"/,
+      );
+    },
+  );
+
   itBuilt('explains invalid options instead of training', async () => {
     const result = await runNode(train!, ['--train', 'only-train.csv']);
     expect(result.code).not.toBe(0);

@@ -75,8 +75,25 @@ export type {
   UciWineArchive,
 } from './data/index';
 export { fitTree, fitForest } from './core/fit';
-export { DEFAULT_TREE_PARAMS, DEFAULT_FOREST_PARAMS } from './core/tree/params';
-export type { TreeParams, ForestParams, MaxFeatures } from './core/tree/params';
+export {
+  DEFAULT_TREE_PARAMS,
+  DEFAULT_FOREST_PARAMS,
+  COUNT_OR_FRACTION_PARAMS,
+  canonicalParams,
+  count,
+  fraction,
+  isAmount,
+  paramText,
+  toAmount,
+} from './core/tree/params';
+export type {
+  Amount,
+  CountOrFraction,
+  TreeParams,
+  ForestParams,
+  MaxFeatures,
+  ParamScalar,
+} from './core/tree/params';
 export type { TreeNodes } from './core/tree/tree-nodes';
 export { TreeEnsemble, loadModel, serializeModel, modelToJson } from './core/ensemble';
 export { ENSEMBLE_FORMAT, ENSEMBLE_FORMAT_VERSION, LEARNER } from './core/ensemble-document';
@@ -129,9 +146,11 @@ export type { Candidate, SearchResult, SearchOptions } from './search/run-search
 export {
   DEFAULT_TREE_SPACE,
   DEFAULT_FOREST_SPACE,
+  checkSpace,
   gridCandidates,
   randomCandidates,
 } from './core/search/space';
+export { parseSpace } from './core/search/parse-space';
 export type { ParamSpace, ParamRange, ParamValue, ParamAssignment } from './core/search/space';
 export type { Validation, LabeledMatrix } from './core/search/evaluate';
 export { fitForestParallel } from './search/fit-forest-parallel';

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** `pnpm run train`: hyperparameter search, the best model's directory, and MLflow tracking. */
+import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { ModelError } from '@wine/model';
+import { checkSpace, ModelError, parseSpace } from '@wine/model';
 import { registerRun, renderRegistration } from '../register/register-model';
 import { DEFAULT_MIN_IMPROVEMENT } from '../register/decide-promotion';
 import { createMlflowTracker } from '../tracking/mlflow-tracker';
@@ -40,6 +41,13 @@ function program(): Command {
     )
     .option('--n-iter <n>', 'candidates for --search random', '50')
     .option(
+      '--space <json|@file>',
+      'hyperparameters to search, as JSON with scikit-learn names (or @file.json): lists for a grid, ' +
+        '{"min", "max", "log", "integer"} ranges for --search random. As in scikit-learn, 1 is a count ' +
+        'and 1.0 a fraction: "max_features": [1.0, 0.5, "sqrt"] (default: max_depth 1–20 × ' +
+        'min_samples_leaf for trees, max_features × min_samples_leaf for forests)',
+    )
+    .option(
       '--cv <k>',
       'choose the candidate on k-fold cross-validation of the training rows instead of a validation split',
     )
@@ -71,6 +79,7 @@ function program(): Command {
       '\nSelection: candidates are ranked on the validation rows (or --cv folds); the winner is refit on' +
         '\ntrain + validation and measured once on the holdout, which --register then gates on.\n' +
         '\nExamples:\n  pnpm run train --data ./data\n  pnpm run train --train train.csv --test test.csv --model forest --json\n' +
+        `  pnpm run train --data ./data --model forest --space '{"max_features": [1.0, 0.5], "min_samples_leaf": [1, 5]}'\n` +
         '  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 pnpm run train --data ./data --register\n' +
         '\nData: WINE_DATA_DIR is the default for --data (else ./data; fetch it with `pnpm run data:download`).' +
         '\nTracking: MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME/_PASSWORD or MLFLOW_TRACKING_TOKEN,' +
@@ -78,8 +87,25 @@ function program(): Command {
     );
 }
 
+/** `--space` text, or the file it names with a leading @. */
+async function spaceText(arg: string): Promise<string> {
+  if (!arg.startsWith('@')) return arg;
+  try {
+    return await readFile(arg.slice(1), 'utf8');
+  } catch (error) {
+    throw new ModelError(
+      'PARAMS_INVALID',
+      `--space ${arg}: cannot read ${arg.slice(1)} (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(trainOptionsSchema, program().parse().opts());
+  const paramSpace =
+    options.space === undefined ? undefined : parseSpace(await spaceText(options.space));
+  // Before any data or tracking: a misspelt name fails in a moment.
+  if (paramSpace !== undefined) checkSpace(paramSpace, options.model);
   const connection = connectMlflow(options.trackingUri, process.env);
   if (options.register && connection === undefined) {
     throw new ModelError(
@@ -114,7 +140,11 @@ async function main(): Promise<void> {
         }),
   };
   try {
-    const outcome = await runTraining(options, deps, defaultDataDir(process.env));
+    const outcome = await runTraining(
+      { ...options, ...(paramSpace === undefined ? {} : { paramSpace }) },
+      deps,
+      defaultDataDir(process.env),
+    );
     progress.stop();
     const registration =
       options.register && connection && outcome.tracked

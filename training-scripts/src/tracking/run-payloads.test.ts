@@ -1,4 +1,10 @@
-import { DEFAULT_FOREST_PARAMS, DEFAULT_TREE_PARAMS, type Candidate } from '@wine/model';
+import {
+  count,
+  DEFAULT_FOREST_PARAMS,
+  DEFAULT_TREE_PARAMS,
+  fraction,
+  type Candidate,
+} from '@wine/model';
 import {
   candidateMetrics,
   candidateParams,
@@ -31,7 +37,19 @@ describe('run payloads', () => {
       n_estimators: '100',
       bootstrap: 'true',
       max_samples: 'None',
+      max_features: '1.0', // all features, as scikit-learn's default prints
     });
+  });
+
+  it('logs count-or-fraction params unambiguously: 1 is one, 1.0 all', () => {
+    const params = { ...DEFAULT_FOREST_PARAMS, maxFeatures: 1, maxSamples: fraction(1) };
+    expect(candidateParams(params, 'forest')).toMatchObject({
+      max_features: '1',
+      max_samples: '1.0',
+    });
+    expect(
+      candidateParams({ ...params, maxFeatures: fraction(0.5), maxSamples: count(200) }, 'forest'),
+    ).toMatchObject({ max_features: '0.5', max_samples: '200' });
   });
 
   it('logs rmse, mae, r2 and fit_seconds per candidate', () => {

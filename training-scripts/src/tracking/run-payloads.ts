@@ -2,7 +2,13 @@
  * Pure builders for what goes into MLflow: run params, metrics, tags and the dataset input.
  * Kept apart from the HTTP code so the exact payloads are unit-tested.
  */
-import { FEATURE_NAMES, type Candidate, type RegressionMetrics } from '@wine/model';
+import {
+  FEATURE_NAMES,
+  paramText,
+  type Candidate,
+  type ParamScalar,
+  type RegressionMetrics,
+} from '@wine/model';
 import type { DatasetInput, MetricInput } from 'mlflow-ts-client';
 import type { DatasetInfo } from './tracker';
 
@@ -28,20 +34,17 @@ export const DIGEST_LENGTH = 36;
 
 const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** Python's spelling of "no value", so params read like scikit-learn's (max_depth=None). */
-function paramValue(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return 'None';
-  return String(value);
-}
-
-/** Learner params as snake_case MLflow params (scikit-learn names: max_depth, min_samples_leaf…). */
+/**
+ * Learner params as snake_case MLflow params with scikit-learn's names and spelling
+ * (max_depth=None, max_features=1.0 for all features, max_features=1 for one).
+ */
 export function candidateParams(
   params: Candidate['params'],
   kind: 'tree' | 'forest',
 ): Record<string, string> {
   const out: Record<string, string> = { model_kind: kind };
-  const values: Readonly<Record<string, string | number | boolean | null>> = { ...params };
-  for (const [key, value] of Object.entries(values)) out[snake(key)] = paramValue(value);
+  const values: Readonly<Record<string, ParamScalar>> = { ...params };
+  for (const [key, value] of Object.entries(values)) out[snake(key)] = paramText(key, value);
   return out;
 }
 

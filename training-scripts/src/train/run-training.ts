@@ -5,6 +5,7 @@
  * only parses arguments and prints.
  */
 import {
+  canonicalParams,
   computeDriftReference,
   datasetFingerprint,
   encodeRecords,
@@ -19,6 +20,7 @@ import {
   type Candidate,
   type LabeledWineRecord,
   type Matrix,
+  type ParamSpace,
   type RegressionMetrics,
   type SearchResult,
   type TrainingMetadata,
@@ -133,7 +135,11 @@ export async function loadSplit(
 export type SearchSettings = Pick<
   TrainOptions,
   'model' | 'search' | 'nIter' | 'cv' | 'seed' | 'workers' | 'testSize' | 'validationSize'
-> & { readonly fromFiles: boolean };
+> & {
+  readonly fromFiles: boolean;
+  /** Hyperparameters to search (`--space`); default the learner's DEFAULT_*_SPACE. */
+  readonly paramSpace?: ParamSpace;
+};
 
 function searchStart(settings: SearchSettings, split: Split, dataSha256: string): SearchStart {
   const dataset = (
@@ -168,6 +174,7 @@ function searchStart(settings: SearchSettings, split: Split, dataSha256: string)
         ? {}
         : { validation_size: settings.validationSize }),
       seed: settings.seed,
+      ...(settings.paramSpace === undefined ? {} : { space: JSON.stringify(settings.paramSpace) }),
       n_train: split.train.length,
       n_validation: split.validation.length,
       n_test: split.test.length,
@@ -186,7 +193,7 @@ function fitFinal(
 }
 
 export async function runTraining(
-  options: TrainOptions,
+  options: TrainOptions & Pick<SearchSettings, 'paramSpace'>,
   deps: TrainDeps,
   defaultDataDir: string,
 ): Promise<TrainOutcome> {
@@ -233,6 +240,7 @@ export async function trainOnSplit(
           ? { x: encodeRecords(split.validation), y: targetsOf(split.validation) }
           : { kFold: settings.cv },
       strategy: settings.search === 'grid' ? 'grid' : { random: settings.nIter },
+      ...(settings.paramSpace === undefined ? {} : { space: settings.paramSpace }),
       seed: settings.seed,
       ...(settings.workers === undefined ? {} : { workers: settings.workers }),
       ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
@@ -244,7 +252,7 @@ export async function trainOnSplit(
     const featureImportances = model.featureImportances();
     const training: TrainingMetadata = {
       kind: settings.model,
-      params: { ...search.best.params },
+      params: canonicalParams({ ...search.best.params }),
       learner: { ...LEARNER },
       dataSha256,
       nTrain: fitRows.length,

@@ -1,5 +1,5 @@
 /** Human-readable rendering of a training outcome (pure: returns text). */
-import type { Candidate } from '@wine/model';
+import { paramText, type Candidate, type ParamScalar } from '@wine/model';
 import type { RegisterOutcome } from '../register/register-model';
 import type { TrackedSearch } from '../tracking/tracker';
 import type { TrainOutcome } from './run-training';
@@ -7,9 +7,10 @@ import type { TrainOutcome } from './run-training';
 const fmt = (n: number, digits = 4): string => n.toFixed(digits);
 
 function formatParams(params: Candidate['params']): string {
-  return Object.entries(params)
+  const values: Readonly<Record<string, ParamScalar>> = { ...params };
+  return Object.entries(values)
     .filter(([key]) => key !== 'seed')
-    .map(([key, value]) => `${key}=${String(value)}`)
+    .map(([key, value]) => `${key}=${paramText(key, value)}`)
     .join(' ');
 }
 

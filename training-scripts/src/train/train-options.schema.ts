@@ -13,6 +13,8 @@ export const trainOptionsSchema = z
     model: z.enum(['tree', 'forest']).default('tree'),
     search: z.enum(['grid', 'random']).default('grid'),
     nIter: positiveInt.default(50),
+    /** JSON text, or @file with it; parsed by parseSpace in the CLI. */
+    space: z.string().min(1).optional(),
     cv: positiveInt.min(2).optional(),
     testSize: z.coerce.number().gt(0).lt(1).default(0.2),
     validationSize: z.coerce.number().gt(0).lt(1).default(0.2),

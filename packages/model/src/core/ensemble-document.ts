@@ -7,10 +7,16 @@
 import { ModelError } from '../errors';
 import type { RegressionMetrics } from './metrics';
 import type { ReferenceProfile } from './reference-profile';
+import type { ParamScalar } from './tree/params';
 
 export const ENSEMBLE_FORMAT = 'wine-quality/tree-ensemble';
 export const ENSEMBLE_FORMAT_VERSION = 1;
-export const LEARNER = Object.freeze({ name: 'wine-cart', version: '1.0.0' } as const);
+/**
+ * 1.1.0: max_features / max_samples read like scikit-learn — integer 1 is one feature / one
+ * sample, a fraction is written {kind: 'fraction', value} (model.json, search spaces) and logged
+ * as "1.0"; 1.0.0 read a plain 1 as "all" (its model.json files say `"maxFeatures": 1`).
+ */
+export const LEARNER = Object.freeze({ name: 'wine-cart', version: '1.1.0' } as const);
 
 export type FeatureSpec =
   | { name: string; type: 'number' }
@@ -28,7 +34,8 @@ export interface TreeDocument {
 
 export interface TrainingMetadata {
   kind: 'tree' | 'forest';
-  params: Record<string, number | string | boolean | null>;
+  /** Learner params; count-or-fraction ones as {kind, value} (plain numbers: learner 1.0.0 files). */
+  params: Record<string, ParamScalar>;
   learner: { name: 'wine-cart'; version: string };
   dataSha256?: string;
   nTrain: number;

@@ -51,9 +51,12 @@ const referenceSchema = z.object({
 
 const metricsSchema = z.object({ rmse: num, mae: num, r2: num });
 
+/** A count-or-fraction parameter in explicit form (learner ≥ 1.1.0). */
+const amountSchema = z.object({ kind: z.enum(['count', 'fraction']), value: num });
+
 const trainingSchema = z.object({
   kind: z.enum(['tree', 'forest']),
-  params: z.record(z.string(), z.union([num, z.string(), z.boolean(), z.null()])),
+  params: z.record(z.string(), z.union([num, z.string(), z.boolean(), z.null(), amountSchema])),
   learner: z.object({ name: z.literal('wine-cart'), version: z.string() }),
   dataSha256: z.string().optional(),
   nTrain: int.nonnegative(),

@@ -6,6 +6,7 @@ import { LEARNER } from './ensemble-document';
 import type { EnsembleDocument, TrainingMetadata } from './ensemble-document';
 import { loadModel, serializeModel, TreeEnsemble } from './ensemble';
 import { fitForest, fitTree } from './fit';
+import { canonicalParams, fraction } from './tree/params';
 import { MODEL_COLUMNS } from './matrix';
 import type { Matrix } from './matrix';
 
@@ -66,6 +67,35 @@ describe('document layout', () => {
       categories: ['red', 'white'],
     });
     expect(doc.aggregation).toBe('mean');
+  });
+
+  it('writes count-or-fraction params explicitly and still loads files from learner 1.0.0', () => {
+    const explicit = serializeModel(
+      model.toDocument({
+        training: {
+          ...training('forest'),
+          params: canonicalParams({ maxFeatures: fraction(1), maxSamples: 1 }),
+        },
+      }),
+    );
+    expect(explicit).toContain(
+      '"maxFeatures": {\n        "kind": "fraction",\n        "value": 1\n      }',
+    );
+    expect(explicit).toContain(
+      '"maxSamples": {\n        "kind": "count",\n        "value": 1\n      }',
+    );
+    expect(loadModel(explicit).document.training.params['maxFeatures']).toEqual(fraction(1));
+    // learner 1.0.0 wrote plain numbers (its "maxFeatures": 1 meant all features).
+    const old = serializeModel(
+      model.toDocument({
+        training: {
+          ...training('forest'),
+          params: { maxFeatures: 1 },
+          learner: { name: 'wine-cart', version: '1.0.0' },
+        },
+      }),
+    );
+    expect(loadModel(old).document.training.params['maxFeatures']).toBe(1);
   });
 
   it('refuses to serialise non-finite numbers', () => {

@@ -5,10 +5,17 @@
 import { ModelError } from '../../errors';
 import { createRng, shuffleInPlace } from '../rng';
 import type { Rng } from '../rng';
+import { fraction } from '../tree/params';
+import type { ParamScalar } from '../tree/params';
 
-export type ParamValue = number | string | boolean | null;
+/** A listed value: count-or-fraction params take {kind, value} or a plain number (integral → count). */
+export type ParamValue = ParamScalar;
 
-/** A continuous range, only for random search (log-uniform with `log`, rounded with `integer`). */
+/**
+ * A continuous range, only for random search (log-uniform with `log`, rounded with `integer`).
+ * Draws are plain numbers: for max_features and friends a non-integral draw is a fraction, an
+ * `integer` range gives counts.
+ */
 export interface ParamRange {
   min: number;
   max: number;
@@ -39,11 +46,11 @@ export const DEFAULT_TREE_SPACE: ParamSpace = Object.freeze({
 });
 
 /**
- * Forests of 100 trees: the features drawn per split (sklearn's default all, half, √p) ×
+ * Forests of 100 trees: the features drawn per split (sklearn's default all = 1.0, half, √p) ×
  * leaf size. Six candidates keep `--model forest` to seconds; depth stays unlimited as usual.
  */
 export const DEFAULT_FOREST_SPACE: ParamSpace = Object.freeze({
-  maxFeatures: [1, 0.5, 'sqrt'],
+  maxFeatures: [fraction(1), fraction(0.5), 'sqrt'],
   minSamplesLeaf: [1, 3],
 });
 

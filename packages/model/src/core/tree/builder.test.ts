@@ -27,6 +27,7 @@ function referenceTree(ds: Dataset, p: TreeParams): CanonNode {
   const { x, y } = ds;
   const n = x.rows;
   const maxDepth = p.maxDepth ?? Infinity;
+  const { minSamplesSplit, minSamplesLeaf } = resolveTreeParams(p, n, x.cols);
   const stats = (rows: number[]): { sum: number; imp: number } => {
     const sum = rows.reduce((a, r) => a + (y[r] as number), 0);
     const mean = sum / rows.length;
@@ -43,12 +44,7 @@ function referenceTree(ds: Dataset, p: TreeParams): CanonNode {
       samples: m,
       children: [],
     };
-    if (
-      depth >= maxDepth ||
-      m < p.minSamplesSplit ||
-      m < 2 * p.minSamplesLeaf ||
-      imp <= Number.EPSILON
-    )
+    if (depth >= maxDepth || m < minSamplesSplit || m < 2 * minSamplesLeaf || imp <= Number.EPSILON)
       return node;
     let best: { proxy: number; left: number[]; right: number[] } | null = null;
     for (let f = 0; f < x.cols; f++) {
@@ -58,7 +54,7 @@ function referenceTree(ds: Dataset, p: TreeParams): CanonNode {
       for (let k = 1; k < m; k++) {
         const lo = x.data[(sorted[k - 1] as number) * x.cols + f] as number;
         const hi = x.data[(sorted[k] as number) * x.cols + f] as number;
-        if (hi <= lo + 1e-7 || k < p.minSamplesLeaf || m - k < p.minSamplesLeaf) continue;
+        if (hi <= lo + 1e-7 || k < minSamplesLeaf || m - k < minSamplesLeaf) continue;
         const left = sorted.slice(0, k);
         const right = sorted.slice(k);
         const sL = left.reduce((a, r) => a + (y[r] as number), 0);
