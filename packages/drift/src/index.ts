@@ -47,3 +47,5 @@ export { chiSquareTest, jensenShannonDistance, zTest } from './stats/categorical
 export { populationStabilityIndex } from './stats/binned';
 export { kolmogorovSf } from './special/kolmogorov';
 export { chiSquareSf, normalCdf } from './special/gamma';
+export { columnHistograms } from './histograms';
+export type { ColumnHistogram } from './histograms';

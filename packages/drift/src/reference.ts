@@ -77,16 +77,34 @@ export interface PreparedReference {
 /** Points of a pseudo-sample rebuilt from a profile (NannyML keeps 10,000 for its references). */
 const PROFILE_SAMPLE_POINTS = 10_000;
 
-/** The piecewise-linear quantile function through the stored percentiles, at m even steps. */
-function sampleFromQuantiles(quantiles: readonly number[], m: number): Float64Array {
+/**
+ * The quantile function through the stored percentiles, at m even steps: linear between
+ * percentiles, but exponential in the outer two intervals — a straight line from the 99th
+ * percentile to the maximum would spread the top 1 % evenly up to one extreme value and
+ * inflate distances on long-tailed columns (chlorides, sulphates). The tail scale puts the
+ * maximum at the rank it has in a sample of `count` rows.
+ */
+function sampleFromQuantiles(quantiles: readonly number[], m: number, count: number): Float64Array {
   const k = quantiles.length - 1;
+  const tail = 1 / k;
+  const q = (i: number): number => quantiles[i] as number;
+  const logSpan = Math.log(Math.max(2, 2 * tail * count));
+  const upperScale = (q(k) - q(k - 1)) / logSpan;
+  const lowerScale = (q(1) - q(0)) / logSpan;
   const out = new Float64Array(m);
   for (let i = 0; i < m; i++) {
-    const pos = m === 1 ? 0 : (i / (m - 1)) * k;
-    const lo = Math.min(Math.floor(pos), k - 1);
-    const a = quantiles[lo] as number;
-    const b = quantiles[lo + 1] as number;
-    out[i] = a + (pos - lo) * (b - a);
+    const p = m === 1 ? 0.5 : i / (m - 1);
+    let v: number;
+    if (k >= 3 && p > 1 - tail) {
+      v = p >= 1 ? q(k) : Math.min(q(k), q(k - 1) + upperScale * Math.log(tail / (1 - p)));
+    } else if (k >= 3 && p < tail) {
+      v = p <= 0 ? q(0) : Math.max(q(0), q(1) - lowerScale * Math.log(tail / p));
+    } else {
+      const pos = p * k;
+      const lo = Math.min(Math.floor(pos), k - 1);
+      v = q(lo) + (pos - lo) * (q(lo + 1) - q(lo));
+    }
+    out[i] = v;
   }
   return out;
 }
@@ -105,7 +123,11 @@ function prepareNumerical(
         `column "${name}": the stored profile needs ≥ 2 quantiles, a count and one share per bin`,
       );
     }
-    const sorted = sampleFromQuantiles(p.quantiles, Math.min(p.count, PROFILE_SAMPLE_POINTS));
+    const sorted = sampleFromQuantiles(
+      p.quantiles,
+      Math.min(p.count, PROFILE_SAMPLE_POINTS),
+      p.count,
+    );
     return {
       kind: 'numerical',
       role,

@@ -61,7 +61,11 @@ export {
   formatRejections,
   datasetFingerprint,
   loadWineCsv,
+  loadWineColumns,
   loadWineDataDir,
+  parseWineColumns,
+  WineColumnsParser,
+  PREDICTION_COLUMN_NAME,
   WINE_DATA_FILES,
   UCI_WINE_ARCHIVE,
 } from './data/index';
@@ -73,6 +77,8 @@ export type {
   RejectionSummaryInput,
   LoadWineCsvOptions,
   UciWineArchive,
+  WineColumnsOptions,
+  WineColumnsResult,
 } from './data/index';
 export { fitTree, fitForest } from './core/fit';
 export {

@@ -1,15 +1,27 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LabeledWineRecord } from '../core/features';
 import { DataError } from './data-error';
 import { parseWineCsv } from './parse-wine-csv';
 import type { LoadResult, ParseWineCsvOptions } from './parse-wine-csv';
+import { WineColumnsParser } from './wine-columns-csv';
+import type { WineColumnsOptions, WineColumnsResult } from './wine-columns-csv';
 
 /** The two UCI files a data directory must hold. */
 export const WINE_DATA_FILES = {
   red: 'winequality-red.csv',
   white: 'winequality-white.csv',
 } as const;
+
+function unreadable(file: string, err: unknown): DataError {
+  const code = (err as { code?: unknown }).code;
+  return new DataError(
+    code === 'ENOENT' ? 'DATA_FILE_NOT_FOUND' : 'DATA_MALFORMED_CSV',
+    code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${String(code)})`,
+    { cause: err },
+  );
+}
 
 export type LoadWineCsvOptions = Omit<ParseWineCsvOptions, 'file'>;
 
@@ -22,12 +34,7 @@ export async function loadWineCsv(
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw new DataError(
-      code === 'ENOENT' ? 'DATA_FILE_NOT_FOUND' : 'DATA_MALFORMED_CSV',
-      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${String(code)})`,
-      { cause: err },
-    );
+    throw unreadable(file, err);
   }
   return parseWineCsv(text, { ...opts, file });
 }
@@ -61,4 +68,31 @@ export async function loadWineDataDir(
     }
   }
   return { records: reports.flatMap((r) => r.records), reports };
+}
+
+/**
+ * Streams a (large) wine CSV into columns; `onProgress` gets bytes read so far and the file
+ * size, for a progress bar.
+ */
+export async function loadWineColumns(
+  file: string,
+  opts: Omit<WineColumnsOptions, 'file'> & {
+    onProgress?: (bytesRead: number, bytesTotal: number) => void;
+  } = {},
+): Promise<WineColumnsResult> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+  const parser = new WineColumnsParser({ ...opts, file });
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 4 * 1024 * 1024 });
+  let bytes = 0;
+  for await (const chunk of stream as AsyncIterable<string>) {
+    parser.push(chunk);
+    bytes += Buffer.byteLength(chunk);
+    opts.onProgress?.(bytes, size);
+  }
+  return parser.end();
 }

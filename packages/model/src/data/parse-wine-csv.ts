@@ -65,7 +65,12 @@ function readCsv(text: string, file: string): CsvRow[] {
   }
 }
 
-function mapHeader(header: readonly string[], file: string): Map<string, number> {
+/** Column name → position, refusing duplicate and missing `required` columns (file:1 errors). */
+export function mapHeader(
+  header: readonly string[],
+  file: string,
+  required: readonly string[] = REQUIRED_COLUMNS,
+): Map<string, number> {
   const index = new Map<string, number>();
   header.forEach((cell, i) => {
     const name = canonicalColumnName(cell);
@@ -77,7 +82,7 @@ function mapHeader(header: readonly string[], file: string): Map<string, number>
     }
     index.set(name, i);
   });
-  const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
+  const missing = required.filter((c) => !index.has(c));
   if (missing.length > 0) {
     throw new DataError(
       'DATA_MISSING_COLUMN',
