@@ -14,6 +14,8 @@ module.exports = {
   moduleNameMapper: {
     '^@wine/training-scripts$': '<rootDir>/training-scripts/src/index.ts',
     '^@wine/pipeline$': '<rootDir>/pipeline/src/index.ts',
+    '^@wine/prediction-service$': '<rootDir>/prediction-service/src/index.ts',
+    '^@wine/model-monitor$': '<rootDir>/model-monitor/src/index.ts',
     '^@wine/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^mlflow-ts-client$': '<rootDir>/packages/mlflow-client/src/index.ts',
   },

@@ -3,13 +3,7 @@
  * serves. With WEB_CONCURRENCY > 1 this process becomes a cluster primary instead.
  */
 import cluster from 'node:cluster';
-import {
-  assertMigrated,
-  createPool,
-  describePgError,
-  isDbError,
-  redactConnectionString,
-} from '@wine/db';
+import { checkSchemaAtStartup } from '@wine/db';
 import { createMlflowClient } from 'mlflow-ts-client';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -137,21 +131,16 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
  */
 async function checkDatabase(config: Config, logger: Logger): Promise<void> {
   if (config.predictionLog === undefined) return;
-  const url = config.predictionLog.databaseUrl;
-  const pool = createPool({ connectionString: url, applicationName: 'prediction-service', max: 1 });
-  try {
-    await assertMigrated(pool);
-  } catch (error) {
-    if (isDbError(error) && error.code !== 'DB_UNREACHABLE' && error.code !== 'DB_QUERY_FAILED') {
-      console.error(`error [${error.code}]: ${error.message}\n  ${error.details.join('\n  ')}`);
-      process.exit(2);
-    }
+  const check = await checkSchemaAtStartup(config.predictionLog.databaseUrl, 'prediction-service');
+  if (check.status === 'refuse') {
+    console.error(check.message);
+    process.exit(2);
+  }
+  if (check.status === 'unreachable') {
     logger.warn(
-      { database: redactConnectionString(url), err: describePgError(error) },
+      { reason: check.reason },
       'cannot check the database schema now (PostgreSQL unreachable?); serving anyway, the prediction log will retry',
     );
-  } finally {
-    await pool.end().catch(() => undefined);
   }
 }
 

@@ -18,8 +18,9 @@ export {
   assertMigrated,
   runMigrations,
   createMigrationFile,
+  checkSchemaAtStartup,
 } from './migrations';
-export type { MigrationStatus, RunMigrationsOptions } from './migrations';
+export type { MigrationStatus, RunMigrationsOptions, StartupSchemaCheck } from './migrations';
 export { LOG_COLUMNS } from './prediction-log/entry';
 export type { PredictionLogEntry, EntrySlice } from './prediction-log/entry';
 export { renderCopyText, copyRows } from './prediction-log/copy-write';

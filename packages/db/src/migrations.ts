@@ -83,6 +83,50 @@ export async function assertMigrated(db: Queryable, dir = MIGRATIONS_DIR): Promi
   }
 }
 
+export type StartupSchemaCheck =
+  | { readonly status: 'current' }
+  /** PostgreSQL could not be asked: a process may start anyway and retry. */
+  | { readonly status: 'unreachable'; readonly reason: string }
+  /** Pending or unknown migrations: the process must not start; `message` says what to run. */
+  | { readonly status: 'refuse'; readonly message: string };
+
+/**
+ * The startup check of every process that uses the database (one short-lived connection).
+ * Processes that must stay up when PostgreSQL is down (the service, the monitor) start on
+ * `unreachable` and exit on `refuse`.
+ */
+export async function checkSchemaAtStartup(
+  databaseUrl: string,
+  applicationName: string,
+): Promise<StartupSchemaCheck> {
+  const client = new pg.Client({
+    connectionString: databaseUrl,
+    application_name: applicationName,
+    connectionTimeoutMillis: 5000,
+  });
+  try {
+    await client.connect();
+    await assertMigrated(client);
+    return { status: 'current' };
+  } catch (error) {
+    if (
+      error instanceof DbError &&
+      (error.code === 'DB_MIGRATIONS_PENDING' || error.code === 'DB_MIGRATIONS_UNKNOWN')
+    ) {
+      return {
+        status: 'refuse',
+        message: `error [${error.code}]: ${error.message}\n  ${error.details.join('\n  ')}`,
+      };
+    }
+    return {
+      status: 'unreachable',
+      reason: `${redactConnectionString(databaseUrl)}: ${describePgError(error)}`,
+    };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export interface RunMigrationsOptions {
   readonly databaseUrl: string;
   readonly direction: 'up' | 'down';

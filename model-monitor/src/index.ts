@@ -1,0 +1,12 @@
+export { loadMonitorConfig, MONITOR_ENV_DOCS, ConfigError } from './config';
+export type { MonitorConfig } from './config';
+export { createMonitorMetrics, MONITOR_METRIC_NAMES } from './metrics';
+export type { MonitorMetrics } from './metrics';
+export { runMonitor } from './monitor-run';
+export type { RunResult, RunSettings } from './monitor-run';
+export { publishRun } from './publish';
+export { createMonitor } from './monitor';
+export type { Monitor, MonitorDeps } from './monitor';
+export { createReferenceResolver, ReferenceUnavailable } from './reference-resolver';
+export type { ReferenceResolver, ResolvedReference, ServedModel } from './reference-resolver';
+export { serveMonitor, statusBody } from './server';
