@@ -63,12 +63,14 @@ interface Workspace {
 
 /**
  * Fits one tree. `weights` (per row, e.g. bootstrap counts) may be null for unit weights; rows
- * with weight 0 take no part, as in scikit-learn.
+ * with weight 0 take no part, as in scikit-learn. `rng` orders the feature draws (default
+ * seeded from params.seed; the scikit-learn golden test passes scikit-learn's own generator).
  */
 export function buildTree(
   data: PreparedData,
   weights: Float64Array | null,
   params: ResolvedTreeParams,
+  rng: Rng = createRng(params.seed),
 ): TreeNodes {
   const { rows: n, cols: p, y } = data;
   const w = weights ?? new Float64Array(n).fill(1);
@@ -86,7 +88,7 @@ export function buildTree(
     unit: weights === null,
     features,
     constantFeatures: new Int32Array(p),
-    rng: createRng(params.seed),
+    rng,
     params,
     nTotalConstant: 0,
   };
