@@ -80,6 +80,8 @@ function finish(app: Express, logger: Logger, routesDoc: string): Express {
       res.end();
       return;
     }
+    // Answered before its body was read (wrong type, unknown route): close rather than drain.
+    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(error.status).json(errorBody(error));
   });
   return app;

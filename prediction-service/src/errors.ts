@@ -22,6 +22,7 @@ export const SERVICE_ERROR_CODES = [
   'FEEDBACK_DISABLED',
   'UNKNOWN_REQUEST_ID',
   'FEEDBACK_UNAVAILABLE',
+  'MALFORMED_CONTENT_ENCODING',
 ] as const;
 
 export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
@@ -46,12 +47,14 @@ export const HTTP_STATUS: Record<ServiceErrorCode, number> = {
   FEEDBACK_DISABLED: 404,
   UNKNOWN_REQUEST_ID: 422,
   FEEDBACK_UNAVAILABLE: 503,
+  MALFORMED_CONTENT_ENCODING: 400,
 };
 
 /** One line per code, shown in the README and the OpenAPI document. */
 export const ERROR_DOCS: Record<ServiceErrorCode, string> = {
   MALFORMED_JSON: 'The body is not valid JSON (or CSV for text/csv).',
-  UNSUPPORTED_MEDIA_TYPE: 'Content-Type must be application/json (or text/csv on /invocations).',
+  UNSUPPORTED_MEDIA_TYPE:
+    'Content-Type must be application/json (or text/csv on /invocations) in a supported charset (JSON: UTF-8, UTF-16 or UTF-32), Content-Encoding gzip, deflate, br, zstd or none.',
   PAYLOAD_TOO_LARGE: 'The body is larger than MAX_BODY_BYTES.',
   BATCH_TOO_LARGE: 'The batch has more rows than MAX_BATCH_ROWS.',
   INVALID_REQUEST: 'The envelope is wrong (e.g. no or several MLflow input formats, empty batch).',
@@ -73,6 +76,8 @@ export const ERROR_DOCS: Record<ServiceErrorCode, string> = {
   UNKNOWN_REQUEST_ID:
     'Feedback names a request id (or row) that is not in the prediction log; details list which items. Nothing was stored.',
   FEEDBACK_UNAVAILABLE: 'PostgreSQL is unreachable; retry the feedback later (nothing was stored).',
+  MALFORMED_CONTENT_ENCODING:
+    'The body is not valid data for its Content-Encoding (e.g. corrupt or truncated gzip).',
 };
 
 /** One entry of `error.details`: where (`instances[3].ph`) and what went wrong. */
@@ -161,15 +166,17 @@ export function errorBody(error: ServiceError): ErrorBody {
   };
 }
 
-/** Shared by body-parser's translation below and the scoring fast lane, so both say the same. */
+/** Shared by the body reader and the error handler, so every path says the same. */
 export function malformedJson(): ServiceError {
   return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON.');
 }
 
-export function payloadTooLarge(limit: unknown): ServiceError {
-  return new ServiceError('PAYLOAD_TOO_LARGE', 'The request body is too large.', {
-    details: [{ path: '', message: `limit is ${String(limit)} bytes` }],
-  });
+export function payloadTooLarge(limit: number): ServiceError {
+  return new ServiceError(
+    'PAYLOAD_TOO_LARGE',
+    `The request body is larger than ${limit} bytes (MAX_BODY_BYTES).`,
+    { details: [{ path: '', message: `limit is ${limit} bytes` }] },
+  );
 }
 
 export function unreadableBody(): ServiceError {
@@ -177,27 +184,11 @@ export function unreadableBody(): ServiceError {
 }
 
 /**
- * Normalises anything thrown inside a request into a ServiceError. body-parser's errors are
- * translated by their `type`, so bad input never surfaces as a 500.
+ * Normalises anything thrown inside a request into a ServiceError. A 4xx from Express or a
+ * library it runs (e.g. serve-static's range errors) stays a 4xx; anything else is a bug.
  */
 export function toServiceError(value: unknown): ServiceError {
   if (value instanceof ServiceError) return value;
-  const type = errorField(value, 'type');
-  switch (type) {
-    case 'entity.parse.failed':
-      return malformedJson();
-    case 'entity.too.large':
-      return payloadTooLarge(errorField(value, 'limit'));
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new ServiceError('UNSUPPORTED_MEDIA_TYPE', 'Only UTF-8 bodies are supported.');
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return unreadableBody();
-    default:
-      break;
-  }
   const status = errorField(value, 'status');
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new ServiceError('INVALID_REQUEST', 'The request could not be processed.');

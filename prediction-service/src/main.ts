@@ -89,7 +89,13 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
   };
   const running = await serve(
     [
-      { name: 'public', handler: createRequestHandler(deps), port: config.port, host: config.host },
+      {
+        name: 'public',
+        handler: createRequestHandler(deps),
+        port: config.port,
+        host: config.host,
+        maxBodyBytes: config.maxBodyBytes,
+      },
       {
         name: 'management',
         handler: createManagementApp(deps),

@@ -16,6 +16,11 @@ export interface Endpoint {
   readonly handler: http.RequestListener;
   readonly port: number;
   readonly host: string;
+  /**
+   * Largest body the handler accepts. A request sent with `Expect: 100-continue` and a larger
+   * Content-Length gets its 413 without `100 Continue`, so the client never sends the body.
+   */
+  readonly maxBodyBytes?: number;
 }
 
 export interface RunningServer {
@@ -76,6 +81,13 @@ export async function serve(
     const server = http.createServer(endpoint.handler);
     // Slightly above typical load-balancer idle timeouts, so the LB closes first.
     server.keepAliveTimeout = 65_000;
+    const limit = endpoint.maxBodyBytes;
+    if (limit !== undefined) {
+      server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+        if (!(Number(req.headers['content-length']) > limit)) res.writeContinue();
+        endpoint.handler(req, res);
+      });
+    }
     return server;
   });
   // Listen in a fixed order: in a cluster, workers share each port by the order of listen calls.

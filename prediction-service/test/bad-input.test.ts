@@ -1,6 +1,9 @@
+import http from 'node:http';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { GOOD, buildTestApp, tempDir, writeTinyModel } from './fixtures';
 import type { TestApp } from './fixtures';
+import { postBytes } from './raw-client';
 
 let t: TestApp;
 let cleanup: () => Promise<void>;
@@ -298,5 +301,91 @@ describe('bad input never yields a 5xx', () => {
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
     }
+  });
+});
+
+describe('encodings and charsets: the right code and words', () => {
+  let server: http.Server;
+  beforeAll(async () => {
+    server = http.createServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  async function post(headers: Record<string, string>, body: Buffer, path = '/predict') {
+    const res = await postBytes(server, path, headers, body);
+    return {
+      status: res.status,
+      body: JSON.parse(res.text) as { error?: { code: string; message: string } },
+    };
+  }
+  const record = JSON.stringify(GOOD);
+  const utf32be = (text: string): Buffer => {
+    const out = Buffer.alloc(text.length * 4);
+    for (let i = 0; i < text.length; i++) out.writeUInt32BE(text.charCodeAt(i), i * 4);
+    return out;
+  };
+
+  it('corrupt gzip is MALFORMED_CONTENT_ENCODING, saying so', async () => {
+    const gz = gzipSync(record);
+    const res = await post(
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      Buffer.concat([gz.subarray(0, 10), Buffer.from('not the rest of a gzip stream')]),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error?.code).toBe('MALFORMED_CONTENT_ENCODING');
+    expect(res.body.error?.message).toMatch(
+      /^The body is not valid gzip data \(Content-Encoding: gzip\)/,
+    );
+  });
+
+  it('an unknown Content-Encoding is 415 naming the ones that work', async () => {
+    const res = await post(
+      { 'content-type': 'application/json', 'content-encoding': 'compress' },
+      Buffer.from(record),
+    );
+    expect(res.status).toBe(415);
+    expect(res.body.error?.message).toBe(
+      'Content-Encoding: compress is not supported: send the body uncompressed or as gzip, deflate, br, zstd.',
+    );
+  });
+
+  it('an unsupported charset is 415 saying UTF-16 and UTF-32 work too', async () => {
+    const res = await post(
+      { 'content-type': 'application/json; charset=latin1' },
+      Buffer.from(record),
+    );
+    expect(res.status).toBe(415);
+    expect(res.body.error?.message).toBe(
+      'charset=latin1 is not supported for JSON: send UTF-8 (UTF-16 and UTF-32 are accepted too).',
+    );
+  });
+
+  it.each([
+    ['gzip', { 'content-encoding': 'gzip' }, gzipSync(record)],
+    ['deflate', { 'content-encoding': 'deflate' }, deflateSync(record)],
+    ['br', { 'content-encoding': 'br' }, brotliCompressSync(record)],
+    [
+      'UTF-16LE',
+      { 'content-type': 'application/json; charset=utf-16le' },
+      Buffer.from(record, 'utf16le'),
+    ],
+    ['UTF-32BE', { 'content-type': 'application/json; charset=utf-32be' }, utf32be(record)],
+  ])('accepts %s', async (_name, headers, body) => {
+    const res = await post({ 'content-type': 'application/json', ...headers }, body);
+    expect(res.status).toBe(200);
+  });
+
+  it('CSV accepts the charsets spreadsheets write (latin1)', async () => {
+    const csv = `${Object.keys(GOOD).join(',')}\n${Object.values(GOOD).join(',')}\n`;
+    const res = await post(
+      { 'content-type': 'text/csv; charset=latin1' },
+      Buffer.from(csv, 'latin1'),
+      '/invocations',
+    );
+    expect(res.status).toBe(200);
   });
 });

@@ -1,23 +1,20 @@
 /**
- * Body parsing for the scoring routes: the content type is checked first (415), then
- * body-parser reads at most `limit` bytes (413) and parses (400). Its errors are translated
- * into ServiceErrors by the error handler, never surfacing as 5xx.
+ * Body parsing for the scoring routes on the Express path: the content type is checked first
+ * (415), then the shared body reader (body-reader.ts) reads, decodes and parses it — the same
+ * reader as the fast lane, so both answer every body alike.
  */
-import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ServiceError } from '../errors';
-
-export type BodyKind = 'json' | 'csv';
+import { readBody } from './body-reader';
+import type { BodyKind } from './body-reader';
 
 const MEDIA: Record<BodyKind, string> = { json: 'application/json', csv: 'text/csv' };
 
-export function parseBody(kinds: readonly BodyKind[], limit: number): RequestHandler[] {
+export function parseBody(kinds: readonly BodyKind[], limit: number): RequestHandler {
   const accepted = kinds.map((k) => MEDIA[k]);
-  const parsers: RequestHandler[] = [];
-  if (kinds.includes('json')) parsers.push(express.json({ limit, type: MEDIA.json }));
-  if (kinds.includes('csv')) parsers.push(express.text({ limit, type: MEDIA.csv }));
-  const checkType = (req: Request, _res: Response, next: NextFunction): void => {
-    if (req.is(accepted) === false || req.headers['content-type'] === undefined) {
+  return function bodyParser(req: Request, res: Response, next: NextFunction): void {
+    const type = req.headers['content-type'] === undefined ? false : req.is(accepted);
+    if (type === false || type === null) {
       next(
         new ServiceError(
           'UNSUPPORTED_MEDIA_TYPE',
@@ -26,7 +23,14 @@ export function parseBody(kinds: readonly BodyKind[], limit: number): RequestHan
       );
       return;
     }
-    next();
+    readBody(req, { limit, kind: type === MEDIA.csv ? 'csv' : 'json' }, (error, body, unread) => {
+      if (unread) res.setHeader('Connection', 'close');
+      if (error !== undefined) {
+        next(error);
+        return;
+      }
+      req.body = body;
+      next();
+    });
   };
-  return [checkType, ...parsers];
 }

@@ -4,12 +4,13 @@
  * router, body-parser/type-is/raw-body, response helpers and per-request middleware, three
  * times the prediction itself; the service could not reach its throughput and latency targets.
  *
- * Behaviour is the Express route's, byte for byte: the same validation and scoring
- * (routes/scoring.ts), the same errors (errors.ts), the same headers (X-Request-Id, helmet's
- * set captured at startup, Content-Type) and the same duration metric labels. Anything else
- * — other paths or spellings (`/predict/`, query strings), methods, content types (CSV, other
- * charsets), compressed or bodiless requests — is declined by looking at the headers only,
- * before the body is touched, and Express serves it.
+ * Behaviour is the Express route's, byte for byte: the same body reader (body-reader.ts),
+ * validation and scoring (routes/scoring.ts), the same errors (errors.ts), the same headers
+ * (X-Request-Id, helmet's set captured at startup, Connection: close for a refused body,
+ * Content-Type) and the same duration metric labels. Anything else — other paths or spellings
+ * (`/predict/`, query strings), methods, content types (CSV, other charsets), compressed or
+ * bodiless requests — is declined by looking at the headers only, before the body is touched,
+ * and Express serves it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -17,7 +18,7 @@ import { errorBody, toServiceError } from '../errors';
 import type { ServiceMetrics } from '../metrics';
 import type { Scorer } from '../model/scorer';
 import { invocationsResponse, predictResponse } from '../routes/scoring';
-import { readJsonBody } from './json-body';
+import { readBody } from './body-reader';
 import { requestIdFor } from './request-context';
 
 export interface FastLaneDeps {
@@ -39,18 +40,21 @@ const ROUTES: ReadonlyMap<string, Respond> = new Map([
   ['/invocations', invocationsResponse],
 ]);
 
-/** JSON in UTF-8, the only charset body-parser accepts without transcoding. */
+/** JSON in UTF-8 (other charsets are rare and need transcoding: Express path). */
 const PLAIN_JSON = /^application\/json(?:\s*;\s*charset=(?:utf-8|"utf-8"))?$/i;
 
 export function createFastLane(deps: FastLaneDeps): FastLane {
   const { scorer, metrics, logger, maxBodyBytes, maxBatchRows } = deps;
   const debug = logger.isLevelEnabled('debug');
   // Flat [name, value, ...] for writeHead: no header object built per request. Slot 1 is
-  // the request id and the last slot the length, both filled in per response.
+  // the request id and the last slot the length, both filled in per response. A refused
+  // body is answered with `Connection: close`, where the Express route sets it.
   const headerTemplate: string[] = ['X-Request-Id', ''];
   for (const [name, value] of deps.securityHeaders) headerTemplate.push(name, value);
-  headerTemplate.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', '');
-  const lengthSlot = headerTemplate.length - 1;
+  const closingTemplate = [...headerTemplate, 'Connection', 'close'];
+  for (const template of [headerTemplate, closingTemplate]) {
+    template.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', '');
+  }
 
   // prom-client hashes the label object on every observe; children per route/status do not.
   const durations = new Map<string, ReturnType<ServiceMetrics['httpRequestDuration']['labels']>>();
@@ -72,11 +76,12 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
     id: string,
     status: number,
     payload: object,
+    close = false,
   ): void {
     const text = JSON.stringify(payload);
-    const headers = headerTemplate.slice();
+    const headers = (close ? closingTemplate : headerTemplate).slice();
     headers[1] = id;
-    headers[lengthSlot] = String(Buffer.byteLength(text));
+    headers[headers.length - 1] = String(Buffer.byteLength(text));
     res.writeHead(status, headers);
     res.end(text);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -96,6 +101,7 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
     start: bigint,
     id: string,
     raw: unknown,
+    close = false,
   ): void {
     const error = toServiceError(raw);
     // Same log lines as the Express error handler (app.ts).
@@ -110,7 +116,7 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
         'request rejected',
       );
     }
-    send(req, res, route, start, id, error.status, errorBody(error));
+    send(req, res, route, start, id, error.status, errorBody(error), close);
   }
 
   return function fastLane(req, res) {
@@ -129,9 +135,9 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
     const start = process.hrtime.bigint();
     const path = req.url as string;
     const id = requestIdFor(headers['x-request-id']);
-    readJsonBody(req, maxBodyBytes, (error, body) => {
+    readBody(req, { limit: maxBodyBytes, kind: 'json' }, (error, body, unread) => {
       if (error !== undefined) {
-        fail(req, res, path, start, id, error);
+        fail(req, res, path, start, id, error, unread);
         return;
       }
       let payload: object;

@@ -1,6 +1,7 @@
 /**
  * Per-request bookkeeping: request id (inbound X-Request-Id if sane, else a fresh UUID,
- * echoed in the response), duration metric by route template, and a debug-level access log.
+ * echoed in the response), duration metric by route template, a debug-level access log, and
+ * closing the connection of a request answered before its body was read.
  * Nothing is logged at info per request: logging is the costliest thing on the hot path.
  */
 import { randomUUID } from 'node:crypto';
@@ -31,6 +32,9 @@ export function requestContext(metrics: ServiceMetrics, logger: Logger) {
     req.id = id;
     res.setHeader('X-Request-Id', id);
     res.once('finish', () => {
+      // Node would read the rest of an unread body off the wire to reuse the connection;
+      // an upload that never ends would keep a core busy until the request timeout.
+      if (!req.complete) req.socket.destroySoon();
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       // The route template, never the raw URL: unmatched paths would explode label cardinality.
       const route = (req.route as { path?: string } | undefined)?.path;

@@ -68,7 +68,7 @@ export function feedbackRoutes(deps: {
         variable: 'FEEDBACK_TOKEN',
         disabled,
       }),
-      ...parseBody(['json'], deps.maxBodyBytes),
+      parseBody(['json'], deps.maxBodyBytes),
       async (req: Request, res: Response) => {
         if (feedback === undefined) throw disabled();
         let input: FeedbackInput;

@@ -65,14 +65,14 @@ export function scoringRoutes(deps: {
 
   router
     .route('/predict')
-    .post(...parseBody(['json'], deps.maxBodyBytes), (req: Request, res: Response) => {
+    .post(parseBody(['json'], deps.maxBodyBytes), (req: Request, res: Response) => {
       res.json(predictResponse(scorer, req.body, maxBatchRows, req.id));
     })
     .all(methodNotAllowed('POST'));
 
   router
     .route('/invocations')
-    .post(...parseBody(['json', 'csv'], deps.maxBodyBytes), (req: Request, res: Response) => {
+    .post(parseBody(['json', 'csv'], deps.maxBodyBytes), (req: Request, res: Response) => {
       res.json(invocationsResponse(scorer, req.body, maxBatchRows, req.id));
     })
     .all(methodNotAllowed('POST'));
