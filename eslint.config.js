@@ -74,6 +74,13 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The SDK marks the v1 dashboard model deprecated in favour of dashboardv2, but file
+    // provisioning (grafana/provisioning) loads v1 JSON on every Grafana release, while v2
+    // needs Grafana 12's kubernetesDashboards flag. Keep v1 until v2 provisioning is default.
+    files: ['grafana/src/**/*.ts'],
+    rules: { '@typescript-eslint/no-deprecated': 'off' },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
   },

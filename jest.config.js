@@ -15,6 +15,7 @@ module.exports = {
     '^@wine/training-scripts$': '<rootDir>/training-scripts/src/index.ts',
     '^@wine/pipeline$': '<rootDir>/pipeline/src/index.ts',
     '^@wine/prediction-service$': '<rootDir>/prediction-service/src/index.ts',
+    '^@wine/grafana$': '<rootDir>/grafana/src/index.ts',
     '^@wine/model-monitor$': '<rootDir>/model-monitor/src/index.ts',
     '^@wine/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^mlflow-ts-client$': '<rootDir>/packages/mlflow-client/src/index.ts',
