@@ -1,4 +1,5 @@
 /** The prediction service: traffic, errors, latency percentiles, the model served, reloads, the prediction log. */
+import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { SERVICE, base, labelVariable, query, series, single } from './common';
 
@@ -88,7 +89,7 @@ export function serviceDashboard(): dashboard.DashboardBuilder {
         'Model version served',
         'The model every worker serves (wine_model_info).',
         query(`max by (version, source) (wine_model_info{${SERVICE}})`, '{{version}} ({{source}})'),
-      ).textMode('name' as never),
+      ).textMode(common.BigValueTextMode.Name),
     )
     .withPanel(
       single(
