@@ -18,6 +18,8 @@ module.exports = {
     '^@wine/grafana$': '<rootDir>/grafana/src/index.ts',
     '^@wine/model-monitor$': '<rootDir>/model-monitor/src/index.ts',
     '^@wine/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    // The infrastructure contract (no cdktf): the release tooling imports only this.
+    '^@wine/infrastructure/services$': '<rootDir>/infrastructure/src/services.ts',
     '^mlflow-ts-client$': '<rootDir>/packages/mlflow-client/src/index.ts',
   },
   testTimeout: 30000,

@@ -1,3 +1,4 @@
+import * as published from '@wine/infrastructure/services';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostRole } from './services';
@@ -135,6 +136,11 @@ describe('the .env contract (services.ts STACK_ENV)', () => {
       'mlflow-basic-auth-password',
       'service-admin-token',
     ]);
+  });
+
+  it('is what other packages import as @wine/infrastructure/services', () => {
+    expect(published.STACK_ENV).toBe(STACK_ENV);
+    expect(published.envNamesFor('prediction')).toEqual(envNamesFor('prediction'));
   });
 
   it('is the table of infrastructure/README.md, name for name and in order', () => {
