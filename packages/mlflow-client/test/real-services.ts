@@ -299,6 +299,54 @@ export function missingPythonModules(
   }
 }
 
+export interface ModelServer {
+  readonly url: string;
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * `mlflow models serve -m <uri> --env-manager local`: MLflow's own scoring server (POST
+ * /invocations) on a loopback port, loading the model's python_function flavour in the
+ * interpreter of MLFLOW_BIN's venv. `trackingUri` resolves models:/ and runs:/ URIs.
+ */
+export async function startMlflowModelServe(options: {
+  readonly modelUri: string;
+  readonly trackingUri: string;
+}): Promise<ModelServer> {
+  const bin = findMlflowBin();
+  if (bin === undefined) throw new Error('mlflow not found (MLFLOW_BIN or PATH)');
+  const started = Date.now();
+  const workDir = await mkdtemp(join(tmpdir(), 'mlflow-serve-it-'));
+  const port = await freePort();
+  const spawned = spawnLogged(
+    bin,
+    [
+      ...['models', 'serve', '-m', options.modelUri, '--env-manager', 'local'],
+      ...['--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+    ],
+    {
+      ...process.env,
+      MLFLOW_TRACKING_URI: options.trackingUri,
+      // It execs `uvicorn` by name: the venv's bin must be on PATH, as in an activated venv.
+      PATH: [dirname(bin), process.env['PATH'] ?? ''].join(delimiter),
+    },
+    join(workDir, 'serve.log'),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await stopGroup(spawned);
+    await rm(workDir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(`${url}/ping`, spawned, 180_000, (s) => s === 200);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, startupMs: Date.now() - started, stop };
+}
+
 export interface Azurite {
   readonly blobEndpoint: string;
   readonly connectionString: string;
