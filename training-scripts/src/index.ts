@@ -57,3 +57,20 @@ export { describeFailure, parseOptions, runCli } from './cli/run-cli';
 export type { CliFailure } from './cli/run-cli';
 export { createProgress } from './cli/progress';
 export type { Progress } from './cli/progress';
+export { runSimulation, renderSimulation, realClock } from './simulate/run-simulation';
+export type {
+  Clock,
+  SimulationDeps,
+  SimulationOptions,
+  SimulationProgress,
+  SimulationSummary,
+} from './simulate/run-simulation';
+export { csvTarget, httpTarget, TargetUnavailableError } from './simulate/targets';
+export type { SendResult, SimulationTarget } from './simulate/targets';
+export { createRowSource } from './simulate/row-source';
+export type { RowSource } from './simulate/row-source';
+export { NO_DRIFT, describeInjection, injectDrift } from './simulate/drift-injection';
+export type { DriftInjection } from './simulate/drift-injection';
+export { runDrift, driftOptionsOf } from './drift/run-drift';
+export type { DriftDeps, DriftOutcome } from './drift/run-drift';
+export { renderDriftHtml } from './drift/html-report';
