@@ -1,3 +1,6 @@
+import { driftCliBenchmark } from './drift-cli.bench';
+import { driftWindowsBenchmark } from './drift-windows.bench';
+import { driftBenchmark } from './drift.bench';
 import { inferenceBenchmark } from './inference.bench';
 import { searchBenchmark } from './search.bench';
 import { serviceBenchmark } from './service.bench';
@@ -15,4 +18,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   searchBenchmark,
   inferenceBenchmark,
   trackingBenchmark,
+  driftBenchmark,
+  driftCliBenchmark,
+  driftWindowsBenchmark,
 ];
