@@ -34,11 +34,12 @@ export function serviceDashboard(): dashboard.DashboardBuilder {
         '5xx (the service failing) and 4xx (bad input) as a share of all requests.',
         [
           query(
-            `sum(rate(http_request_duration_seconds_count{${ROUTE}, status=~"5.."}[$__rate_interval])) / sum(rate(http_request_duration_seconds_count{${ROUTE}}[$__rate_interval]))`,
+            // `or vector(0)`: no 5xx series at all is a ratio of 0, not "No data".
+            `(sum(rate(http_request_duration_seconds_count{${ROUTE}, status=~"5.."}[$__rate_interval])) or vector(0)) / sum(rate(http_request_duration_seconds_count{${ROUTE}}[$__rate_interval]))`,
             '5xx',
           ),
           query(
-            `sum(rate(http_request_duration_seconds_count{${ROUTE}, status=~"4.."}[$__rate_interval])) / sum(rate(http_request_duration_seconds_count{${ROUTE}}[$__rate_interval]))`,
+            `(sum(rate(http_request_duration_seconds_count{${ROUTE}, status=~"4.."}[$__rate_interval])) or vector(0)) / sum(rate(http_request_duration_seconds_count{${ROUTE}}[$__rate_interval]))`,
             '4xx',
             'B',
           ),
