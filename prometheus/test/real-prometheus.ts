@@ -39,11 +39,23 @@ async function waitReady(
   throw new Error(`not ready in ${timeoutMs} ms:\n${readFileSync(log, 'utf8').slice(-2000)}`);
 }
 
-function launch(binary: string, args: string[], dir: string): { child: ChildProcess; log: string } {
+/** Starts the binary logging into `dir`, waits for /-/ready; on failure stops it and throws. */
+async function launch(
+  binary: string,
+  args: string[],
+  dir: string,
+  port: number,
+): Promise<RunningTool> {
   const log = path.join(dir, 'log');
   const out = openSync(log, 'a');
   const child = spawn(binary, args, { stdio: ['ignore', out, out] });
-  return { child, log };
+  const url = `http://127.0.0.1:${port}`;
+  const stop = stopper(child, dir);
+  await waitReady(url, child, log).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { url, dir, stop };
 }
 
 function stopper(child: ChildProcess, dir: string): () => Promise<void> {
@@ -74,7 +86,7 @@ export async function startAlertmanager(config: string): Promise<RunningTool> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wine-am-'));
   writeFileSync(path.join(dir, 'alertmanager.yml'), config);
   const port = await freePort();
-  const { child, log } = launch(
+  return launch(
     binary,
     [
       `--config.file=${path.join(dir, 'alertmanager.yml')}`,
@@ -83,14 +95,8 @@ export async function startAlertmanager(config: string): Promise<RunningTool> {
       '--cluster.listen-address=',
     ],
     dir,
+    port,
   );
-  const url = `http://127.0.0.1:${port}`;
-  const stop = stopper(child, dir);
-  await waitReady(url, child, log).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
-  return { url, dir, stop };
 }
 
 /** The repository's rule files with every `for:` set to `forDuration`. */
@@ -135,7 +141,7 @@ export async function startPrometheus(options: {
   // JSON is YAML: no serializer needed.
   writeFileSync(path.join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
   const port = await freePort();
-  const { child, log } = launch(
+  return launch(
     binary,
     [
       `--config.file=${path.join(dir, 'prometheus.yml')}`,
@@ -143,14 +149,8 @@ export async function startPrometheus(options: {
       `--web.listen-address=127.0.0.1:${port}`,
     ],
     dir,
+    port,
   );
-  const url = `http://127.0.0.1:${port}`;
-  const stop = stopper(child, dir);
-  await waitReady(url, child, log).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
-  return { url, dir, stop };
 }
 
 export interface Sample {
