@@ -9,14 +9,15 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadWineDataDir, recordsToSplitFrame, splitFrameJson } from '@wine/model';
+import { EXAMPLE_WINE, loadWineDataDir, recordsToSplitFrame, splitFrameJson } from '@wine/model';
 import type { LabeledWineRecord, WineRecord } from '@wine/model';
 import {
   describeWithServices,
+  findMlflowBin,
   missingMlflow,
   missingPythonModules,
   startMlflowModelServe,
@@ -45,6 +46,15 @@ function missing(): string[] {
     out.push(`no UCI data in ${DATA_DIR} (set WINE_DATA_DIR)`);
   }
   return out;
+}
+
+/** The ```python blocks of the README's "Use the model from Python / Spark / ONNX" section. */
+async function readmeSnippets(): Promise<string[]> {
+  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('## Use the model from Python / Spark / ONNX');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end === -1 ? undefined : end);
+  return [...section.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 }
 
 const stripTarget = ({ quality: _quality, ...wine }: LabeledWineRecord): WineRecord => wine;
@@ -123,6 +133,40 @@ describeWithServices('mlflow models serve and our service answer alike', missing
       expect(theirs).toHaveLength(rows.length);
       const diffs = mine.map((p, i) => Math.abs(p - (theirs[i] as number)));
       expect(Math.max(...diffs)).toBeLessThanOrEqual(1e-6);
+    }
+  });
+
+  it('the README snippets for Python and ONNX run and print our prediction', async () => {
+    const snippets = await readmeSnippets();
+    expect(snippets).toHaveLength(3);
+    const python = path.join(path.dirname(findMlflowBin() as string), 'python');
+    const response = await fetch(`${ours!.url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(EXAMPLE_WINE),
+    });
+    const { quality } = (await response.json()) as { quality: number };
+    for (const snippet of snippets) {
+      if (snippet.includes('spark_udf')) {
+        // No Spark here: the snippet must parse, and spark_udf must take the arguments it uses.
+        const check =
+          'import ast, inspect, sys, mlflow.pyfunc\n' +
+          'ast.parse(sys.argv[1])\n' +
+          'assert {"result_type", "env_manager"} <= set(inspect.signature(mlflow.pyfunc.spark_udf).parameters)';
+        await run(python, ['-c', check, snippet]);
+        continue;
+      }
+      // The pyfunc snippet reads the registry; the ONNX one ./model, which train wrote in `work`.
+      const { stdout } = await run(
+        python,
+        ['-c', snippet.replaceAll('http://127.0.0.1:5000', server!.url)],
+        {
+          cwd: work,
+          env: { ...process.env, PYTHONWARNINGS: 'ignore' },
+        },
+      );
+      const printed = Number(/(\d+\.\d+)/.exec(stdout)?.[1]);
+      expect(Math.abs(printed - quality)).toBeLessThanOrEqual(1e-6);
     }
   });
 });
