@@ -28,11 +28,12 @@ if ! pg_isready -q -h 127.0.0.1; then
   pg_isready -h 127.0.0.1
 fi
 
-# Azurite (Azure Blob emulator) is a devDependency of mlflow-ts-client, installed by pnpm.
-AZURITE_BLOB_BIN="$ROOT/packages/mlflow-client/node_modules/azurite/dist/src/blob/main.js"
+# Azurite (Azure Blob emulator) is a devDependency of @wine/azure (packages/azure), installed by pnpm;
+# every az:// test starts its own on an ephemeral port.
+AZURITE_BLOB_BIN="$ROOT/packages/azure/node_modules/azurite/dist/src/blob/main.js"
 if [ -f "$AZURITE_BLOB_BIN" ]; then
   export AZURITE_BLOB_BIN
 else
-  echo "azurite-blob not found at $AZURITE_BLOB_BIN (is mlflow-ts-client's devDependency installed?)"
+  echo "azurite-blob not found at $AZURITE_BLOB_BIN (is the devDependency of @wine/azure installed?)"
   exit 1
 fi

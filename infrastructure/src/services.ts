@@ -294,6 +294,23 @@ export const STACK_ENV = {
 
 export type StackEnvName = keyof typeof STACK_ENV;
 
+/**
+ * The Key Vault secret behind every variable whose value is, or whose URL holds, a secret:
+ * what the VM bootstrap fetches (stack-env.ts) and what each process resolves by itself when
+ * AZURE_KEY_VAULT_URL is set (@wine/azure). One table, so the two never disagree.
+ */
+export const SECRET_OF_ENV = {
+  MLFLOW_TRACKING_PASSWORD: 'mlflow-basic-auth-password',
+  MLFLOW_BACKEND_STORE_URI: 'database-password',
+  POSTGRES_PASSWORD: 'database-password',
+  DATABASE_URL: 'database-password',
+  REDIS_URL: 'redis-access-key',
+  GF_SECURITY_ADMIN_PASSWORD: 'grafana-admin-password',
+  ADMIN_TOKEN: 'service-admin-token',
+} as const satisfies Partial<Record<StackEnvName, SecretName>>;
+
+export type SecretEnvName = keyof typeof SECRET_OF_ENV;
+
 export const STACK_ENV_NAMES = Object.keys(STACK_ENV) as StackEnvName[];
 
 /** Where a variable comes from in one profile. */

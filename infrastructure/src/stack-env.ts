@@ -4,7 +4,13 @@
  * module turns them into the cloud-config's settings and the Key Vault lookups.
  */
 import type { EnvSource, HostRole, Profile, SecretName, StackEnvName } from './services';
-import { COMPOSE_PROFILES_BY_ROLE, PORTS, envNamesFor, envSourceOf } from './services';
+import {
+  COMPOSE_PROFILES_BY_ROLE,
+  PORTS,
+  SECRET_OF_ENV,
+  envNamesFor,
+  envSourceOf,
+} from './services';
 
 /** A synth-time value, a Key Vault secret, or a URL template whose `{}` the secret fills. */
 export type EnvValue =
@@ -93,31 +99,31 @@ function valueOf(name: StackEnvName, role: HostRole, ep: StackEndpoints): EnvVal
     case 'MLFLOW_TRACKING_USERNAME':
       return setting(MLFLOW_USERNAME);
     case 'MLFLOW_TRACKING_PASSWORD':
-      return secret('mlflow-basic-auth-password');
+      return secret(SECRET_OF_ENV.MLFLOW_TRACKING_PASSWORD);
     case 'MLFLOW_SERVER_ALLOWED_HOSTS': {
       const hosts = ['mlflow', 'localhost', '127.0.0.1'];
       if (role === 'control') hosts.push(controlIp());
       return setting(hosts.flatMap((h) => [h, `${h}:${PORTS.mlflow}`]).join(','));
     }
     case 'MLFLOW_BACKEND_STORE_URI':
-      return url('database-password', databaseUrl(ep.database, 'mlflow', true));
+      return url(SECRET_OF_ENV.MLFLOW_BACKEND_STORE_URI, databaseUrl(ep.database, 'mlflow', true));
     case 'MLFLOW_ARTIFACTS_DESTINATION':
       return setting(`wasbs://mlflow-artifacts@${ep.storageAccountName}.blob.core.windows.net/`);
     case 'POSTGRES_PASSWORD':
-      return secret('database-password');
+      return secret(SECRET_OF_ENV.POSTGRES_PASSWORD);
     case 'DATABASE_URL':
-      return url('database-password', databaseUrl(ep.database, 'wine', false));
+      return url(SECRET_OF_ENV.DATABASE_URL, databaseUrl(ep.database, 'wine', false));
     case 'REDIS_URL':
       return 'url' in ep.redis
         ? setting(ep.redis.url)
         : url(
-            'redis-access-key',
+            SECRET_OF_ENV.REDIS_URL,
             `rediss://:${SECRET_PLACEHOLDER}@${ep.redis.host}:${ep.redis.port}`,
           );
     case 'GF_SECURITY_ADMIN_PASSWORD':
-      return secret('grafana-admin-password');
+      return secret(SECRET_OF_ENV.GF_SECURITY_ADMIN_PASSWORD);
     case 'ADMIN_TOKEN':
-      return secret('service-admin-token');
+      return secret(SECRET_OF_ENV.ADMIN_TOKEN);
     case 'AZURE_KEY_VAULT_URL':
       return setting(ep.keyVaultUrl);
     case 'AZURE_STORAGE_ACCOUNT_NAME':

@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
+import { accessSync, constants, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,14 +35,6 @@ export function findMlflowBin(): string | undefined {
   if (explicit !== undefined && explicit !== '')
     return isExecutable(explicit) ? explicit : undefined;
   return findOnPath('mlflow');
-}
-
-/** AZURITE_BLOB_BIN (azurite's blob main.js, or an executable) if set, else the devDependency. */
-export function findAzuriteBlob(): string | undefined {
-  const explicit = process.env['AZURITE_BLOB_BIN'];
-  if (explicit !== undefined && explicit !== '') return existsSync(explicit) ? explicit : undefined;
-  const local = join(__dirname, '..', 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
-  return existsSync(local) ? local : undefined;
 }
 
 /**
@@ -347,57 +339,5 @@ export async function startMlflowModelServe(options: {
   return { url, startupMs: Date.now() - started, stop };
 }
 
-export interface Azurite {
-  readonly blobEndpoint: string;
-  readonly connectionString: string;
-  stop(): Promise<void>;
-}
-
-/** Azurite's fixed development account (public, documented by Microsoft). */
-const DEV_ACCOUNT = 'devstoreaccount1';
-const DEV_KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-
-export async function startAzurite(): Promise<Azurite> {
-  const script = findAzuriteBlob();
-  if (script === undefined) throw new Error('azurite-blob not found (AZURITE_BLOB_BIN)');
-  const location = await mkdtemp(join(tmpdir(), 'azurite-it-'));
-  const port = await freePort();
-  const [command, ...prefix] = script.endsWith('.js') ? [process.execPath, script] : [script];
-  const spawned = spawnLogged(
-    command,
-    [
-      ...prefix,
-      '--blobHost',
-      '127.0.0.1',
-      '--blobPort',
-      String(port),
-      '--location',
-      location,
-      '--skipApiVersionCheck',
-      '--loose',
-      '--silent',
-    ],
-    process.env,
-    join(location, 'azurite.log'),
-  );
-  const blobEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
-  const stop = async () => {
-    await stopGroup(spawned);
-    await rm(location, { recursive: true, force: true });
-  };
-  try {
-    // Any HTTP answer (400 for a bare GET) means it listens.
-    await waitFor(`${blobEndpoint}?comp=list`, spawned, 30_000, () => true);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return {
-    blobEndpoint,
-    connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
-      `BlobEndpoint=${blobEndpoint};`,
-    stop,
-  };
-}
+// Azurite comes from the data plane's test helpers (its devDependency lives there).
+export { findAzuriteBlob, startAzurite, type Azurite } from '@wine/azure/testing';
