@@ -96,7 +96,10 @@ export function createRuntime(
     store,
     mlflow,
     engineSettings,
-    queues: () => (queues ??= openQueues(engineSettings())),
+    queues: () =>
+      (queues ??= openQueues(engineSettings(), (error) => {
+        logger.warn({ error: error.message }, 'Redis connection error (retrying)');
+      })),
     engineDeps: () => ({
       store: requireStore(),
       mlflow: mlflow(),

@@ -49,13 +49,19 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function openQueues(settings: EngineSettings): Queues {
+/** `onError`: connection trouble (Redis restarting); commands wait and retry meanwhile. */
+export function openQueues(
+  settings: EngineSettings,
+  onError: (error: Error) => void = () => undefined,
+): Queues {
   const opts = { connection: connection(settings.redisUrl), prefix: settings.prefix };
   const runs = new Queue(RUN_QUEUE, opts);
   const steps = Object.fromEntries(
     STEP_NAMES.map((s) => [s, new Queue(stepQueueName(s), opts)]),
   ) as unknown as Queues['steps'];
   const flow = new FlowProducer(opts);
+  flow.on('error', onError);
+  for (const queue of [runs, ...STEP_NAMES.map((s) => steps[s])]) queue.on('error', onError);
   return {
     runs,
     steps,

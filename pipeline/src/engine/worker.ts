@@ -3,6 +3,7 @@
  * number of them on any number of machines share the queues; a job whose worker dies is
  * noticed by the others' stall check after the lock expires and retried there.
  */
+import os from 'node:os';
 import { type Job, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import { describeError } from '../errors';
 import type { RunStore } from '../history/run-store';
@@ -114,6 +115,8 @@ async function recordTerminalFailure(
 
 export function startWorkers(deps: EngineDeps, settings: WorkerSettings): RunningWorkers {
   const base: WorkerOptions = {
+    // Shown as the job's processedBy (bull-board, status): which machine and process ran it.
+    name: `${os.hostname()}/${process.pid}`,
     connection: connection(settings.redisUrl),
     prefix: settings.prefix,
     lockDuration: settings.lockDurationMs,
@@ -122,7 +125,9 @@ export function startWorkers(deps: EngineDeps, settings: WorkerSettings): Runnin
     removeOnComplete: KEEP,
     removeOnFail: KEEP,
   };
-  const queues = openQueues(settings);
+  const queues = openQueues(settings, (error) => {
+    deps.log.warn('Redis connection error (retrying)', { error: error.message });
+  });
   const workers: Worker[] = [
     // Run jobs mostly wait for their children (which frees the slot): many fit one process.
     new Worker(RUN_QUEUE, createRunProcessor({ store: deps.store, flow: queues.flow, settings }), {
