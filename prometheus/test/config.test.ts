@@ -56,6 +56,9 @@ describe('rules and their unit tests (structure)', () => {
         'PredictionServiceDown',
         'PredictionServiceErrorRatioHigh',
         'PredictionServiceLatencyHigh',
+        'PipelineApiDown',
+        'PipelineRunsFailing',
+        'PipelineStuck',
       ].sort(),
     );
   });
