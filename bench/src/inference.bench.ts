@@ -13,7 +13,7 @@ const BATCH = Number(process.env['BENCH_BATCH'] ?? 1_000_000);
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 10);
 
 /** Rows of `a` then `b`, tiled to `rows` rows (the Python peer builds the same batch). */
-function tiledBatch(a: Matrix, b: Matrix, rows: number): Matrix {
+export function tiledBatch(a: Matrix, b: Matrix, rows: number): Matrix {
   const cols = a.cols;
   const source = new Float64Array(a.data.length + b.data.length);
   source.set(a.data);

@@ -2,6 +2,7 @@ import { driftCliBenchmark } from './drift-cli.bench';
 import { driftWindowsBenchmark } from './drift-windows.bench';
 import { driftBenchmark } from './drift.bench';
 import { inferenceBenchmark } from './inference.bench';
+import { onnxBenchmark } from './onnx.bench';
 import { searchBenchmark } from './search.bench';
 import { serviceBenchmark } from './service.bench';
 import { trackingBenchmark } from './tracking.bench';
@@ -17,6 +18,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   serviceBenchmark,
   searchBenchmark,
   inferenceBenchmark,
+  onnxBenchmark,
   trackingBenchmark,
   driftBenchmark,
   driftCliBenchmark,

@@ -1,0 +1,124 @@
+/**
+ * `pnpm run bench onnx`: should the service score with onnxruntime-node instead of our packed
+ * trees? Rows per second on one large batch (default 1M rows, BENCH_BATCH), both on ONE
+ * thread — the packed scorer is single-threaded and the service scales out with processes
+ * (WEB_CONCURRENCY) — for a depth-8 tree and a 100-tree forest (scikit-learn defaults), with
+ * model.onnx in both operator encodings. onnxruntime gets a ready float32 tensor and ours a
+ * ready float64 matrix, so neither pays for encoding. onnxruntime on every core is reported
+ * for reference. The service adopts onnxruntime only if it is faster (issue 12).
+ */
+import os from 'node:os';
+import { ONNX_OPS, encodeOnnxModel, fitForest, fitTree, LEARNER } from '@wine/model';
+import type { Matrix, TreeEnsemble } from '@wine/model';
+import { InferenceSession, Tensor, env as ortEnv } from 'onnxruntime-node';
+import { tiledBatch } from './inference.bench';
+import { loadSplit, machine, median, round } from './learner/common';
+import type { Benchmark } from './registry';
+
+const BATCH = Number(process.env['BENCH_BATCH'] ?? 1_000_000);
+const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 5);
+
+/** Rows per second of each of `repeats` calls (awaited; a sync call costs one microtask more). */
+async function timeRepeats(repeats: number, rows: number, once: () => unknown): Promise<number[]> {
+  const rates: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const started = performance.now();
+    await once();
+    rates.push(rows / ((performance.now() - started) / 1000));
+  }
+  return rates;
+}
+
+async function session(bytes: Uint8Array, threads: number): Promise<InferenceSession> {
+  return InferenceSession.create(bytes, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+}
+
+async function compare(model: TreeEnsemble, batch: Matrix, repeats: number) {
+  const document = model.toDocument({
+    training: { kind: model.kind, params: {}, learner: { ...LEARNER }, nTrain: 0 },
+  });
+  const input = new Tensor('float32', Float32Array.from(batch.data), [batch.rows, batch.cols]);
+  const check = Math.min(batch.rows, 10_000);
+  const expected = model.predict({ ...batch, rows: check });
+  model.predict({ ...batch, rows: check }); // warm-up
+  const packed = median(await timeRepeats(repeats, batch.rows, () => model.predict(batch)));
+  const byOp: Record<string, unknown> = {};
+  for (const op of ONNX_OPS) {
+    const bytes = encodeOnnxModel(document, { op });
+    const one = await session(bytes, 1);
+    const all = await session(bytes, os.availableParallelism());
+    const run = (s: InferenceSession) => s.run({ features: input });
+    const warm = await one.run({
+      features: new Tensor('float32', Float32Array.from(batch.data.subarray(0, check * 12)), [
+        check,
+        12,
+      ]),
+    });
+    const out = warm['quality']?.data as Float32Array;
+    const maxAbsDiff = expected.reduce((m, v, i) => Math.max(m, Math.abs(v - (out[i] ?? NaN))), 0);
+    await run(all);
+    const oneThread = median(await timeRepeats(repeats, batch.rows, () => run(one)));
+    const allThreads = median(await timeRepeats(repeats, batch.rows, () => run(all)));
+    await Promise.all([one.release(), all.release()]);
+    byOp[op] = {
+      onnxBytes: bytes.byteLength,
+      maxAbsDiffVsOurs: maxAbsDiff,
+      medianRowsPerSecondOneThread: Math.round(oneThread),
+      medianRowsPerSecondAllCores: Math.round(allThreads),
+      packedVsOnnxruntimeOneThread: round(packed / oneThread, 3),
+    };
+  }
+  return {
+    nodes: model.trees.reduce((n, t) => n + t.feature.length, 0),
+    batchRows: batch.rows,
+    packedMedianRowsPerSecond: Math.round(packed),
+    onnxruntime: byOp,
+  };
+}
+
+export const onnxBenchmark: Benchmark = {
+  name: 'onnx',
+  description: 'packed trees vs onnxruntime-node, rows/s on one thread (tree and 100-tree forest)',
+  async run() {
+    const split = await loadSplit();
+    try {
+      const { train, test } = split;
+      const batch = tiledBatch(train.x, test.x, BATCH);
+      const tree = await compare(
+        fitTree(train.x, train.y, { maxDepth: 8, seed: 0 }),
+        batch,
+        REPEATS,
+      );
+      const forest = await compare(
+        fitForest(train.x, train.y, { seed: 0 }),
+        batch,
+        Math.min(REPEATS, 3),
+      );
+      const faster = (r: typeof tree) =>
+        Object.values(r.onnxruntime).some(
+          (o) => (o as { packedVsOnnxruntimeOneThread: number }).packedVsOnnxruntimeOneThread < 1,
+        );
+      return {
+        machine: machine(),
+        versions: {
+          onnxruntimeNode: ortEnv.versions.node ?? 'unknown',
+          onnxruntime: ortEnv.versions.common,
+        },
+        threads: 1,
+        tree: { maxDepth: 8, ...tree },
+        forest100: { maxDepth: null, ...forest },
+        decision:
+          faster(tree) || faster(forest)
+            ? 'onnxruntime-node is faster for at least one model: consider an ONNX scorer'
+            : 'the packed scorer is faster: the service keeps it (onnxruntime-node not adopted)',
+      };
+    } finally {
+      await split.cleanup();
+    }
+  },
+};
