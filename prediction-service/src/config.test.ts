@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ENV_DOCS, loadConfig, parseModelUri } from './config';
+import { ConfigError, ENV_DOCS, loadConfig, openFileLimit, parseModelUri } from './config';
 
 describe('loadConfig', () => {
   it('has documented defaults', () => {
-    expect(loadConfig({})).toEqual({
+    expect(loadConfig({}, 20_000)).toEqual({
       port: 9696,
       host: '0.0.0.0',
       managementPort: 9697,
@@ -18,7 +18,27 @@ describe('loadConfig', () => {
       maxBodyBytes: 1048576,
       maxBatchRows: 10000,
       shutdownTimeoutS: 10,
+      maxConnections: 10000,
+      maxConnectionsPerAddress: 256,
+      headersTimeoutS: 10,
+      requestTimeoutS: 30,
+      keepAliveTimeoutS: 5,
     });
+  });
+
+  it('keeps MAX_CONNECTIONS under the open-file limit, saying how to raise it', () => {
+    expect(loadConfig({}, 4096).maxConnections).toBe(4096 - 512);
+    expect(loadConfig({}, undefined).maxConnections).toBe(10_000);
+    expect(loadConfig({ MAX_CONNECTIONS: '19488' }, 20_000).maxConnections).toBe(19_488);
+    expect(() => loadConfig({ MAX_CONNECTIONS: '19489' }, 20_000)).toThrow(
+      /MAX_CONNECTIONS=19489 does not fit under this process's open-file limit \(20000, .*at most 19488, or raise the limit \(ulimit -n/,
+    );
+    expect(() => loadConfig({}, 256)).toThrow(/open-file limit of this process is 256: too low/);
+  });
+
+  it('reads the open-file limit of this process', () => {
+    const limit = openFileLimit();
+    if (process.platform === 'linux') expect(limit).toBeGreaterThan(0);
   });
 
   it('reads every variable', () => {
@@ -34,8 +54,18 @@ describe('loadConfig', () => {
       MAX_BODY_BYTES: '2048',
       MAX_BATCH_ROWS: '50',
       SHUTDOWN_TIMEOUT_S: '3',
+      MAX_CONNECTIONS: '1000',
+      MAX_CONNECTIONS_PER_ADDRESS: '0',
+      HEADERS_TIMEOUT_S: '2',
+      REQUEST_TIMEOUT_S: '4',
+      KEEP_ALIVE_TIMEOUT_S: '3',
     });
     expect(c).toMatchObject({
+      maxConnections: 1000,
+      maxConnectionsPerAddress: 0,
+      headersTimeoutS: 2,
+      requestTimeoutS: 4,
+      keepAliveTimeoutS: 3,
       port: 8080,
       managementPort: 8081,
       managementHost: '0.0.0.0',
@@ -56,6 +86,9 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MAX_BATCH_ROWS: '-1' }, 'MAX_BATCH_ROWS'],
     [{ PORT: '8000', MANAGEMENT_PORT: '8000' }, 'MANAGEMENT_PORT'],
+    [{ HEADERS_TIMEOUT_S: '0' }, 'HEADERS_TIMEOUT_S'],
+    [{ HEADERS_TIMEOUT_S: '20', REQUEST_TIMEOUT_S: '10' }, 'HEADERS_TIMEOUT_S'],
+    [{ MAX_CONNECTIONS: '0' }, 'MAX_CONNECTIONS'],
   ])('rejects %p naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}=`));

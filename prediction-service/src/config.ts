@@ -3,6 +3,7 @@
  * type, a default and a one-line doc; an invalid value fails startup with a message naming
  * the variable to fix.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -27,6 +28,27 @@ export interface MlflowConfig {
   readonly timeoutMs: number;
   /** Retries per request; low, because the next poll is the real retry. */
   readonly retries: number;
+}
+
+/**
+ * File descriptors kept free for everything but public connections: model files, MLflow and
+ * PostgreSQL connections, the management port, logs, cluster IPC.
+ */
+export const FD_RESERVE = 512;
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+export const DEFAULT_MAX_PER_ADDRESS = 256;
+/** The management port's own cap (part of FD_RESERVE). */
+export const MANAGEMENT_MAX_CONNECTIONS = 128;
+
+/** This process's open-file limit (Node raises the soft limit to the hard one at startup). */
+export function openFileLimit(): number | undefined {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
+    return soft === undefined ? undefined : Number(soft);
+  } catch {
+    return undefined; // not Linux: no check
+  }
 }
 
 /** Poll interval when MODEL_URI is an MLflow URI and MODEL_POLL_INTERVAL_S is unset. */
@@ -60,6 +82,16 @@ export interface Config {
   readonly maxBatchRows: number;
   /** Seconds to finish in-flight requests after SIGTERM/SIGINT before forcing exit. */
   readonly shutdownTimeoutS: number;
+  /** Open connections on the public port per worker; kept below the open-file limit. */
+  readonly maxConnections: number;
+  /** Open connections per client address (IPv6: per /64) per worker; 0 = no per-address cap. */
+  readonly maxConnectionsPerAddress: number;
+  /** Seconds a client has to send a request's headers (slowloris). */
+  readonly headersTimeoutS: number;
+  /** Seconds a client has to send a whole request, body included. */
+  readonly requestTimeoutS: number;
+  /** Seconds an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutS: number;
   /** The prediction log and feedback; undefined when DATABASE_URL is unset (logging off). */
   readonly predictionLog: PredictionLogConfig | undefined;
   /** Bearer token for POST /feedback; unset → feedback disabled (404). */
@@ -99,6 +131,14 @@ export const ENV_DOCS = {
     'Worker processes; > 1 runs a node:cluster with aggregated /metrics (default 1).',
   MAX_BODY_BYTES: 'Largest request body in bytes (default 1048576 = 1 MB) → 413 above.',
   MAX_BATCH_ROWS: 'Largest batch in rows (default 10000) → 413 above.',
+  MAX_CONNECTIONS: `Open connections on the public port per worker (default ${DEFAULT_MAX_CONNECTIONS}, or the open-file limit minus ${FD_RESERVE} if lower; must stay below it). At the cap the longest-open idle connection is closed, else the new one is refused.`,
+  MAX_CONNECTIONS_PER_ADDRESS: `Open connections per client address (IPv6: per /64) per worker (default ${DEFAULT_MAX_PER_ADDRESS}; 0 = no cap, e.g. behind a reverse proxy that limits clients itself). At the cap that client's longest-open idle connection is closed, else the new one is refused.`,
+  HEADERS_TIMEOUT_S:
+    'Seconds a client has to send the request headers, else 408 and close (default 10).',
+  REQUEST_TIMEOUT_S:
+    'Seconds a client has to send the whole request, body included, else 408 and close (default 30).',
+  KEEP_ALIVE_TIMEOUT_S:
+    'Seconds an idle keep-alive connection stays open (default 5; keep it above a reverse proxy’s upstream idle timeout).',
   SHUTDOWN_TIMEOUT_S:
     'Seconds to drain in-flight requests (and flush the prediction log) on SIGTERM/SIGINT (default 10).',
   DATABASE_URL:
@@ -111,15 +151,18 @@ export const ENV_DOCS = {
   PREDICTION_LOG_FLUSH_MS: 'A partial prediction-log batch waits at most this long (default 250).',
 } as const;
 
-const int = (min: number, max: number, fallback: number) =>
+/** A whole number in [min, max], or undefined when unset. */
+const optionalInt = (min: number, max: number) =>
   z
     .string()
     .trim()
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
-    .optional()
-    .transform((v) => v ?? fallback);
+    .optional();
+
+const int = (min: number, max: number, fallback: number) =>
+  optionalInt(min, max).transform((v) => v ?? fallback);
 
 const EnvSchema = z.object({
   PORT: int(0, 65535, 9696),
@@ -127,13 +170,7 @@ const EnvSchema = z.object({
   MANAGEMENT_PORT: int(0, 65535, 9697),
   MANAGEMENT_HOST: z.string().trim().min(1).optional().default('127.0.0.1'),
   MODEL_URI: z.string().trim().optional(),
-  MODEL_POLL_INTERVAL_S: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(0).max(86_400))
-    .optional(),
+  MODEL_POLL_INTERVAL_S: optionalInt(0, 86_400),
   ADMIN_TOKEN: z.string().optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -142,6 +179,11 @@ const EnvSchema = z.object({
   WEB_CONCURRENCY: int(1, Math.max(64, os.availableParallelism() * 4), 1),
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024, 1024 * 1024),
   MAX_BATCH_ROWS: int(1, 10_000_000, 10_000),
+  MAX_CONNECTIONS: optionalInt(1, 10_000_000),
+  MAX_CONNECTIONS_PER_ADDRESS: int(0, 10_000_000, DEFAULT_MAX_PER_ADDRESS),
+  HEADERS_TIMEOUT_S: int(1, 600, 10),
+  REQUEST_TIMEOUT_S: int(1, 3600, 30),
+  KEEP_ALIVE_TIMEOUT_S: int(1, 3600, 5),
   SHUTDOWN_TIMEOUT_S: int(1, 3600, 10),
   DATABASE_URL: z
     .string()
@@ -210,7 +252,30 @@ function mlflowConfig(env: NodeJS.ProcessEnv): MlflowConfig | undefined {
   };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** MAX_CONNECTIONS, or its default, checked against the open-file limit. */
+function maxConnections(explicit: number | undefined, fdLimit: number | undefined): number {
+  if (fdLimit === undefined) return explicit ?? DEFAULT_MAX_CONNECTIONS;
+  const room = fdLimit - FD_RESERVE;
+  const raise =
+    'raise the limit (ulimit -n, systemd LimitNOFILE=, docker run --ulimit nofile=N:N, compose ulimits.nofile)';
+  if (room < 1) {
+    throw new ConfigError(
+      `The open-file limit of this process is ${fdLimit}: too low to serve (${FD_RESERVE} are kept for files, MLflow, PostgreSQL and the management port); ${raise}.`,
+    );
+  }
+  if (explicit === undefined) return Math.min(DEFAULT_MAX_CONNECTIONS, room);
+  if (explicit > room) {
+    throw new ConfigError(
+      `MAX_CONNECTIONS=${explicit} does not fit under this process's open-file limit (${fdLimit}, of which ${FD_RESERVE} are kept for files, MLflow, PostgreSQL and the management port): set it to at most ${room}, or ${raise}.`,
+    );
+  }
+  return explicit;
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  fdLimit: number | undefined = openFileLimit(),
+): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
@@ -231,6 +296,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.MANAGEMENT_PORT === e.PORT && e.PORT !== 0) {
     throw new ConfigError(
       `MANAGEMENT_PORT=${e.MANAGEMENT_PORT} is also PORT: the operations endpoints need their own port (default 9697).`,
+    );
+  }
+  if (e.HEADERS_TIMEOUT_S > e.REQUEST_TIMEOUT_S) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_S=${e.HEADERS_TIMEOUT_S} is longer than REQUEST_TIMEOUT_S=${e.REQUEST_TIMEOUT_S}: the headers are part of the request.`,
     );
   }
   const predictionLog =
@@ -264,6 +334,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxBatchRows: e.MAX_BATCH_ROWS,
     shutdownTimeoutS: e.SHUTDOWN_TIMEOUT_S,
+    maxConnections: maxConnections(e.MAX_CONNECTIONS, fdLimit),
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    headersTimeoutS: e.HEADERS_TIMEOUT_S,
+    requestTimeoutS: e.REQUEST_TIMEOUT_S,
+    keepAliveTimeoutS: e.KEEP_ALIVE_TIMEOUT_S,
     predictionLog,
     feedbackToken,
   });

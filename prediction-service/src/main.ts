@@ -11,9 +11,9 @@ import { Registry } from 'prom-client';
 import { createManagementApp } from './app';
 import type { AppDeps } from './app';
 import { runPrimary, workerBridge } from './cluster';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, MANAGEMENT_MAX_CONNECTIONS, loadConfig } from './config';
 import type { Config } from './config';
-import { createMetrics } from './metrics';
+import { connectionEvents, createMetrics } from './metrics';
 import {
   BUNDLED_MODEL_DIR,
   createBundledSource,
@@ -87,6 +87,11 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
       ? {}
       : { collectMetrics: bridge.collectMetrics, onAdminReload: bridge.broadcastReload }),
   };
+  const timeouts = {
+    headersTimeoutS: config.headersTimeoutS,
+    requestTimeoutS: config.requestTimeoutS,
+    keepAliveTimeoutS: config.keepAliveTimeoutS,
+  };
   const running = await serve(
     [
       {
@@ -95,12 +100,21 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
         port: config.port,
         host: config.host,
         maxBodyBytes: config.maxBodyBytes,
+        limits: {
+          ...timeouts,
+          maxConnections: config.maxConnections,
+          maxPerAddress: config.maxConnectionsPerAddress,
+        },
+        events: connectionEvents(metrics, 'public'),
       },
       {
         name: 'management',
         handler: createManagementApp(deps),
         port: config.managementPort,
         host: config.managementHost,
+        // Scrapers and operators on a private interface: a few connections, from anywhere.
+        limits: { ...timeouts, maxConnections: MANAGEMENT_MAX_CONNECTIONS, maxPerAddress: 0 },
+        events: connectionEvents(metrics, 'management'),
       },
     ],
     {

@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
 import type { Registry } from 'prom-client';
+import type { ConnectionEvents } from './connection-guard';
 
 export const METRIC_NAMES = {
   httpRequestDuration: 'http_request_duration_seconds',
@@ -22,6 +23,8 @@ export const METRIC_NAMES = {
   predictionLogWriteErrors: 'wine_prediction_log_write_errors_total',
   predictionLogWriteDuration: 'wine_prediction_log_write_duration_seconds',
   feedback: 'wine_feedback_total',
+  openConnections: 'http_open_connections',
+  connectionsShed: 'http_connections_shed_total',
 } as const;
 
 /** Outcome label of wine_feedback_total, one count per labelled row (rejected: per request). */
@@ -78,6 +81,8 @@ export interface ServiceMetrics {
   readonly predictionLogWriteErrors: Counter;
   readonly predictionLogWriteDuration: Histogram;
   readonly feedback: Counter<'result'>;
+  readonly openConnections: Gauge<'server'>;
+  readonly connectionsShed: Counter<'server' | 'action' | 'limit'>;
 }
 
 export function createMetrics(
@@ -193,5 +198,33 @@ export function createMetrics(
       labelNames: ['result'],
       registers,
     }),
+    openConnections: new Gauge({
+      name: METRIC_NAMES.openConnections,
+      help: 'Open TCP connections, by server (public, management).',
+      labelNames: ['server'],
+      registers,
+    }),
+    connectionsShed: new Counter({
+      name: METRIC_NAMES.connectionsShed,
+      help: 'Connections shed at a cap (MAX_CONNECTIONS: limit=total, MAX_CONNECTIONS_PER_ADDRESS: limit=per_address), by server and action: closed_idle (an idle connection closed to make room) or refused (every connection busy).',
+      labelNames: ['server', 'action', 'limit'],
+      registers,
+    }),
+  };
+}
+
+/** Connection-guard hooks feeding the two connection metrics of one server. */
+export function connectionEvents(metrics: ServiceMetrics, server: string): ConnectionEvents {
+  const open = metrics.openConnections.labels({ server });
+  return {
+    opened: () => {
+      open.inc();
+    },
+    closed: () => {
+      open.dec();
+    },
+    shed: (action, limit) => {
+      metrics.connectionsShed.inc({ server, action, limit });
+    },
   };
 }

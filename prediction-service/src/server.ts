@@ -1,6 +1,6 @@
 /**
- * Listening and graceful shutdown for the service's servers (the public API and the
- * management port): on SIGTERM/SIGINT stop accepting, let in-flight requests finish (idle
+ * Listening, per-client limits (connections and timeouts, see ServerLimits) and graceful
+ * shutdown for the service's servers (the public API and the management port): on SIGTERM/SIGINT stop accepting, let in-flight requests finish (idle
  * keep-alive sockets are closed as they become idle), run cleanup, exit 0. If draining takes
  * longer than the deadline, remaining sockets are cut and the exit code is 1 so the
  * supervisor sees that requests were lost.
@@ -8,6 +8,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { guardConnections } from './connection-guard';
+import type { ConnectionEvents, ConnectionPolicy } from './connection-guard';
 
 /** One server to start: what it serves and where. */
 export interface Endpoint {
@@ -21,6 +23,19 @@ export interface Endpoint {
    * Content-Length gets its 413 without `100 Continue`, so the client never sends the body.
    */
   readonly maxBodyBytes?: number;
+  readonly limits: ServerLimits;
+  /** Metrics hooks for the connection guard. */
+  readonly events?: ConnectionEvents;
+}
+
+/** What one client may hold: connections (connection-guard.ts) and time. */
+export interface ServerLimits extends ConnectionPolicy {
+  /** To send the request headers (slowloris), else 408 and close. */
+  readonly headersTimeoutS: number;
+  /** To send the whole request, body included (a trickled body), else 408 and close. */
+  readonly requestTimeoutS: number;
+  /** An idle keep-alive connection stays open this long. */
+  readonly keepAliveTimeoutS: number;
 }
 
 export interface RunningServer {
@@ -78,14 +93,21 @@ export async function serve(
 ): Promise<RunningServer> {
   const { logger } = options;
   const servers = endpoints.map((endpoint) => {
-    const server = http.createServer(endpoint.handler);
-    // Slightly above typical load-balancer idle timeouts, so the LB closes first.
-    server.keepAliveTimeout = 65_000;
+    const { limits } = endpoint;
+    const server = http.createServer({
+      headersTimeout: limits.headersTimeoutS * 1000,
+      requestTimeout: limits.requestTimeoutS * 1000,
+      // Node checks both timeouts every 30 s by default: a slowloris socket lived ~70 s.
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutS * 500),
+    });
+    server.keepAliveTimeout = limits.keepAliveTimeoutS * 1000;
+    const handler = guardConnections(server, limits, endpoint.handler, endpoint.events);
+    server.on('request', handler);
     const limit = endpoint.maxBodyBytes;
     if (limit !== undefined) {
       server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
         if (!(Number(req.headers['content-length']) > limit)) res.writeContinue();
-        endpoint.handler(req, res);
+        handler(req, res);
       });
     }
     return server;

@@ -23,7 +23,22 @@ beforeAll(async () => {
   await writeTinyModel(tmp.dir);
   const t = await buildTestApp(tmp.dir, { maxBodyBytes: LIMIT });
   running = await serve(
-    [{ name: 'public', handler: t.app, port: 0, host: '127.0.0.1', maxBodyBytes: LIMIT }],
+    [
+      {
+        name: 'public',
+        handler: t.app,
+        port: 0,
+        host: '127.0.0.1',
+        maxBodyBytes: LIMIT,
+        limits: {
+          maxConnections: 1000,
+          maxPerAddress: 0,
+          headersTimeoutS: 10,
+          requestTimeoutS: 30,
+          keepAliveTimeoutS: 5,
+        },
+      },
+    ],
     { shutdownTimeoutS: 1, logger: pino({ level: 'silent' }) },
   );
   port = running.ports[0] as number;

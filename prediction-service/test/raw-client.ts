@@ -30,9 +30,11 @@ export interface RawRequest {
   readonly head: string;
   /**
    * A buffer sent at once, 'endless' (64 KiB chunks of chunked encoding until the server
-   * answers or closes), or 'none' (headers only, then wait).
+   * answers or closes), 'none' (headers only, then wait), or a buffer trickled one byte
+   * every `everyMs`.
    */
-  readonly body?: Buffer | 'endless' | 'none';
+  readonly body?:
+    Buffer | 'endless' | 'none' | { readonly trickle: Buffer; readonly everyMs: number };
   /** Send the body only after `100 Continue` (or never, if the server answers first). */
   readonly waitForContinue?: boolean;
   /** Give up (and report `closed: false`) after this long. */
@@ -96,9 +98,17 @@ export function rawExchange(request: RawRequest): Promise<RawExchange> {
       if (bodyStarted) return;
       bodyStarted = true;
       if (body === 'endless') pump();
-      else if (body !== 'none') {
+      else if (Buffer.isBuffer(body)) {
         bodyBytesSent = body.length;
         socket.write(body);
+      } else if (body !== 'none') {
+        const drip = setInterval(() => {
+          if (finished || bodyBytesSent >= body.trickle.length) {
+            clearInterval(drip);
+            return;
+          }
+          socket.write(body.trickle.subarray(bodyBytesSent, ++bodyBytesSent));
+        }, body.everyMs);
       }
     };
 
