@@ -35,6 +35,7 @@ export interface DriftDeps {
 
 export interface DriftOutcome {
   readonly report: DriftReport;
+  /** Reference-vs-current histograms, computed only for the HTML report (they cost a sort per column). */
   readonly histograms: Readonly<Record<string, ColumnHistogram>>;
   /** numerical / categorical, per reference column. */
   readonly kinds: Readonly<Record<string, ColumnKind>>;
@@ -103,7 +104,7 @@ export async function runDrift(options: DriftCliOptions, deps: DriftDeps): Promi
   const report = computeDrift(reference, columns, driftOptionsOf(options));
   return {
     report,
-    histograms: columnHistograms(reference, columns),
+    histograms: options.html === undefined ? {} : columnHistograms(reference, columns),
     kinds: Object.fromEntries([...reference.columns].map(([name, c]) => [name, c.kind])),
     reference: { path: options.reference, kind: referenceKind, rows: reference.rows },
     current: { path: options.current, rows: current.rows, rejected: loaded.rowsRejected },
