@@ -13,7 +13,8 @@ Methods follow Evidently's stattests (evidently/legacy/calculations/stattests/*.
   z             two-proportion z-test, 2 * (1 - scipy.stats.norm.cdf(|z|))
   jensenshannon scipy.spatial.distance.jensenshannon over Evidently's get_binned_data
 Where scipy returns NaN (a documented degenerate case) the case says so and records the
-value @wine/drift reports instead ("ours").
+value @wine/drift reports instead ("ours"); an empty side is an error (DRIFT_EMPTY_SAMPLE)
+where scipy answers NaN or raises.
 """
 
 import json
@@ -233,6 +234,28 @@ def kolmogorov_grid():
     return out
 
 
+def empty_cases():
+    """scipy on an empty side: NaN (ks_2samp) or ValueError (wasserstein_distance); we refuse it."""
+    import warnings
+
+    out = []
+    for name, ref, cur in [("empty current", [1.0, 2.0], []), ("empty reference", [], [1.0])]:
+        seen = {}
+        for fn_name, fn in [
+            ("ks_2samp", lambda: stats.ks_2samp(ref, cur, method="asymp").statistic),
+            ("wasserstein_distance", lambda: stats.wasserstein_distance(ref, cur)),
+        ]:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    result = fn()
+                seen[fn_name] = "NaN" if math.isnan(result) else repr(float(result))
+            except ValueError as error:
+                seen[fn_name] = f"ValueError: {error}"
+        out.append({"name": name, "reference": ref, "current": cur, "scipy": seen, "ours": "DRIFT_EMPTY_SAMPLE"})
+    return out
+
+
 def main():
     rng_check = mulberry32(42)
     cases = {
@@ -241,6 +264,7 @@ def main():
         "numerical": [numerical_case(*c) for c in NUMERICAL],
         "categorical": [categorical_case(*c) for c in CATEGORICAL],
         "kstwo_sf": kolmogorov_grid(),
+        "empty": empty_cases(),
     }
     json.dump(cases, sys.stdout, indent=1)
     sys.stdout.write("\n")

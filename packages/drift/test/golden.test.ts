@@ -48,6 +48,13 @@ interface Golden {
   numerical: NumericalCase[];
   categorical: CategoricalCase[];
   kstwo_sf: [number, number, number][];
+  empty: {
+    name: string;
+    reference: number[];
+    current: number[];
+    scipy: Record<string, string>;
+    ours: string;
+  }[];
 }
 
 const golden = JSON.parse(
@@ -143,4 +150,27 @@ test('kstwo.sf over every branch (Durbin, Pomeranz, Pelzâ€“Good, Smirnov, Rubenâ
     if (Math.abs(ours - expected) > 1e-9)
       throw new Error(`kstwo.sf(${x}, ${n}) = ${ours}, scipy ${expected}`);
   }
+});
+
+describe.each(golden.empty.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  test('scipy says NaN or raises; we refuse with DRIFT_EMPTY_SAMPLE, and a window is "not enough data"', () => {
+    expect(Object.values(c.scipy).every((v) => v === 'NaN' || v.startsWith('ValueError'))).toBe(
+      true,
+    );
+    let error: unknown;
+    try {
+      compareSorted(Float64Array.from(c.reference), Float64Array.from(c.current));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: c.ours });
+    if (c.reference.length > 0) {
+      const prepared = prepareReference({
+        columns: { x: { kind: 'numerical', values: c.reference } },
+      });
+      const report = computeDrift(prepared, { x: c.current });
+      expect(report).toMatchObject({ status: 'not_enough_data', dataset_drift: false });
+      expect(JSON.stringify(report)).not.toMatch(/NaN|Infinity/);
+    }
+  });
 });
