@@ -3,6 +3,7 @@ import { driftWindowsBenchmark } from './drift-windows.bench';
 import { driftBenchmark } from './drift.bench';
 import { inferenceBenchmark } from './inference.bench';
 import { onnxBenchmark } from './onnx.bench';
+import { predictionLogBenchmark } from './prediction-log.bench';
 import { searchBenchmark } from './search.bench';
 import { serviceBenchmark } from './service.bench';
 import { trackingBenchmark } from './tracking.bench';
@@ -23,4 +24,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   driftBenchmark,
   driftCliBenchmark,
   driftWindowsBenchmark,
+  predictionLogBenchmark,
 ];

@@ -18,6 +18,7 @@ export interface FeedbackStore {
 export interface PostgresLog {
   readonly sink: PredictionSink;
   readonly feedback: FeedbackStore;
+  /** Feedback and reads (synchronous commits). */
   readonly pool: Pool;
   readonly writer: PredictionLogWriter;
 }
@@ -26,30 +27,37 @@ export function createPostgresLog(deps: {
   config: PredictionLogConfig;
   metrics: ServiceMetrics;
   logger: Logger;
-  /** Worker processes: each keeps a small pool of its own. */
-  pool?: Pool;
 }): PostgresLog {
   const { config, metrics, logger } = deps;
-  const pool =
-    deps.pool ??
-    createPool({
-      connectionString: config.databaseUrl,
-      applicationName: 'prediction-service',
-      max: 3,
-      onError: (error) => {
-        logger.warn(
-          { err: describePgError(error) },
-          'prediction log: idle PostgreSQL connection failed',
-        );
-      },
-    });
+  const onError = (error: Error): void => {
+    logger.warn(
+      { err: describePgError(error) },
+      'prediction log: idle PostgreSQL connection failed',
+    );
+  };
+  // Each worker keeps two small pools: bulk log writes with asynchronous commits (a database
+  // crash may lose the last few hundred ms of log rows, the price of not waiting for WAL
+  // flushes on every batch), and feedback with ordinary, durable commits.
+  const writePool = createPool({
+    connectionString: config.databaseUrl,
+    applicationName: 'prediction-service:log',
+    max: 1,
+    asyncCommit: true,
+    onError,
+  });
+  const pool = createPool({
+    connectionString: config.databaseUrl,
+    applicationName: 'prediction-service:feedback',
+    max: 2,
+    onError,
+  });
   const dropped = {
     queue_full: metrics.predictionLogDropped.labels({ reason: 'queue_full' }),
     shutdown: metrics.predictionLogDropped.labels({ reason: 'shutdown' }),
   };
   let lastDropLog = 0;
   const writer = createPredictionLogWriter({
-    pool,
+    pool: writePool,
     capacityRows: config.queueRows,
     batchRows: config.batchRows,
     flushIntervalMs: config.flushIntervalMs,
@@ -102,7 +110,7 @@ export function createPostgresLog(deps: {
         { written: result.writtenRows, lost: result.lostRows },
         'prediction log: flushed on shutdown',
       );
-      await pool.end().catch(() => undefined);
+      await Promise.all([writePool.end(), pool.end()]).catch(() => undefined);
     },
   };
 

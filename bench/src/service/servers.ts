@@ -84,10 +84,15 @@ async function launch(
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-export async function startOurs(modelDir: string, workers: number): Promise<Running> {
+export async function startOurs(
+  modelDir: string,
+  workers: number,
+  env: Record<string, string> = {},
+  name = 'service',
+): Promise<Running> {
   const port = await freePort();
   return launch(
-    'service',
+    name,
     process.execPath,
     [path.join(ROOT, 'prediction-service', 'dist', 'main.js')],
     {
@@ -98,6 +103,7 @@ export async function startOurs(modelDir: string, workers: number): Promise<Runn
       MODEL_URI: `file:${modelDir}`,
       WEB_CONCURRENCY: String(workers),
       LOG_LEVEL: 'warn',
+      ...env,
     },
     port,
   );

@@ -23,7 +23,7 @@ export {
 export type { MigrationStatus, RunMigrationsOptions, StartupSchemaCheck } from './migrations';
 export { LOG_COLUMNS } from './prediction-log/entry';
 export type { PredictionLogEntry, EntrySlice } from './prediction-log/entry';
-export { renderCopyText, copyRows } from './prediction-log/copy-write';
+export { encodeCopyBinary, copyRows } from './prediction-log/copy-write';
 export { insertParameters, insertRows } from './prediction-log/insert-write';
 export { createPredictionLogWriter, LOG_WRITER_DEFAULTS } from './prediction-log/log-writer';
 export type {

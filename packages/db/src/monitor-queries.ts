@@ -63,10 +63,10 @@ export interface PredictionWindow {
 const WINDOW_COLUMNS = [...FEATURE_NAMES, 'wine_type', 'prediction', 'predicted_at'].join(', ');
 
 export async function readWindow(db: Queryable, query: WindowQuery): Promise<PredictionWindow> {
-  // Two shapes so each follows its own index: by id for "last N", by time for "last T".
+  // Both shapes walk (model_version, predicted_at) backwards from the newest row.
   const sql =
     query.since === undefined
-      ? `SELECT ${WINDOW_COLUMNS} FROM prediction_log WHERE model_version = $1 ORDER BY id DESC LIMIT $2`
+      ? `SELECT ${WINDOW_COLUMNS} FROM prediction_log WHERE model_version = $1 ORDER BY predicted_at DESC LIMIT $2`
       : `SELECT ${WINDOW_COLUMNS} FROM prediction_log WHERE model_version = $1 AND predicted_at >= $3 ORDER BY predicted_at DESC LIMIT $2`;
   const params: unknown[] = [query.modelVersion, query.maxRows];
   if (query.since !== undefined) params.push(new Date(query.since));
@@ -148,17 +148,27 @@ export interface FeedbackCoverage {
   readonly labelled: number;
 }
 
-/** Predictions and labelled predictions per version, predicted since `since` (index-only counts). */
+/**
+ * Predictions and labelled predictions per version, predicted since `since`: versions by a
+ * skip scan, then two index range counts per version on (model_version, predicted_at).
+ */
 export async function feedbackCoverage(
   db: Queryable,
   options: { since: number },
 ): Promise<FeedbackCoverage[]> {
   const since = new Date(options.since);
-  const sql = `SELECT p.model_version, p.n::bigint AS predictions, coalesce(f.n, 0)::bigint AS labelled
-  FROM (SELECT model_version, count(*) AS n FROM prediction_log WHERE predicted_at >= $1 GROUP BY model_version) p
-  LEFT JOIN (SELECT model_version, count(*) AS n FROM prediction_feedback WHERE predicted_at >= $1 GROUP BY model_version) f
-    USING (model_version)
-  ORDER BY p.model_version`;
+  const sql = `WITH RECURSIVE versions AS (
+    (SELECT model_version FROM prediction_log ORDER BY model_version LIMIT 1)
+    UNION ALL
+    SELECT (SELECT l.model_version FROM prediction_log l WHERE l.model_version > v.model_version ORDER BY l.model_version LIMIT 1)
+    FROM versions v WHERE v.model_version IS NOT NULL
+  ), counts AS (
+    SELECT v.model_version,
+      (SELECT count(*) FROM prediction_log l WHERE l.model_version = v.model_version AND l.predicted_at >= $1) AS predictions,
+      (SELECT count(*) FROM prediction_feedback f WHERE f.model_version = v.model_version AND f.predicted_at >= $1) AS labelled
+    FROM versions v WHERE v.model_version IS NOT NULL
+  )
+  SELECT model_version, predictions::bigint, labelled::bigint FROM counts WHERE predictions > 0 ORDER BY model_version`;
   const result = await run(() =>
     db.query<{ model_version: string; predictions: string; labelled: string }>(sql, [since]),
   );

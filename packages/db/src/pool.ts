@@ -18,6 +18,12 @@ export interface PoolOptions {
   readonly statementTimeoutMs?: number;
   /** Called for errors of idle clients (server restart, network cut). */
   readonly onError?: (error: Error) => void;
+  /**
+   * `synchronous_commit = off` for every session: commits return before the WAL reaches
+   * disk. A PostgreSQL crash can then lose the last few hundred ms of commits (never
+   * corrupt anything). Right for the prediction log's bulk writes, wrong for feedback.
+   */
+  readonly asyncCommit?: boolean;
 }
 
 export type Pool = pg.Pool;
@@ -31,7 +37,10 @@ export function createPool(options: PoolOptions): pg.Pool {
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     idleTimeoutMillis: 30_000,
-    options: '-c TimeZone=UTC',
+    options:
+      options.asyncCommit === true
+        ? '-c TimeZone=UTC -c synchronous_commit=off'
+        : '-c TimeZone=UTC',
   });
   pool.on('error', (error) => {
     options.onError?.(error);

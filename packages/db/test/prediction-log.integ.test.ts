@@ -224,7 +224,7 @@ describeWithPostgres('prediction log on a real database', () => {
     };
     const since = new Date(Date.now() - 600_000);
     await explain(
-      'SELECT * FROM prediction_log WHERE model_version = $1 ORDER BY id DESC LIMIT $2',
+      'SELECT * FROM prediction_log WHERE model_version = $1 ORDER BY predicted_at DESC LIMIT $2',
       ['1', 5000],
     );
     await explain(
@@ -236,6 +236,10 @@ describeWithPostgres('prediction log on a real database', () => {
       0,
     ]);
     await explain('SELECT model_version FROM prediction_log ORDER BY id DESC LIMIT 1', []);
+    await explain(
+      'SELECT count(*) FROM prediction_log l WHERE l.model_version = $1 AND l.predicted_at >= $2',
+      ['1', since],
+    );
     await explain(
       'SELECT prediction, quality FROM prediction_feedback f WHERE f.model_version = $1 AND f.predicted_at >= $2 ORDER BY f.predicted_at DESC LIMIT 1000',
       ['1', since],

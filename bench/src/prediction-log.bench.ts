@@ -1,0 +1,240 @@
+/**
+ * `pnpm run bench prediction-log`:
+ *
+ * 1. Service throughput with the prediction log on (real PostgreSQL) vs off, in the same run:
+ *    the built service with 2 workers, single-record /predict under wrk, once without
+ *    DATABASE_URL and once with it (target: on ≥ 90 % of off). Afterwards the log must hold
+ *    every answered row (a benchmark that drops rows would be measuring the wrong thing).
+ * 2. The writer's two methods on the same rows: binary COPY (pg-copy-streams) vs one multi-row
+ *    INSERT … SELECT FROM unnest, per batch size — why the service uses COPY.
+ * 3. The monitor's queries on a large log (BENCH_LOG_QUERY_ROWS rows, default 1,000,000).
+ *
+ * Sizes: BENCH_SECONDS (10), BENCH_LOG_ROWS (200,000 per method and batch size),
+ * BENCH_LOG_QUERY_ROWS. Needs PostgreSQL (BENCH_PG_ADMIN_URL, default the machine's) and wrk.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  copyRows,
+  countLoggedRows,
+  createPool,
+  feedbackCoverage,
+  insertRows,
+  latestLoggedModel,
+  liveErrorByVersion,
+  readWindow,
+  runMigrations,
+} from '@wine/db';
+import type { EntrySlice, Pool, PredictionLogEntry } from '@wine/db';
+import { EXAMPLE_WINE } from '@wine/model';
+import pg from 'pg';
+import type { Benchmark } from './registry';
+import { WRK, wrk, writeWrkScript } from './service/load';
+import type { ThroughputResult } from './service/load';
+import { startOurs } from './service/servers';
+
+const WORKERS = 2;
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const LOG_ROWS = Number(process.env['BENCH_LOG_ROWS'] ?? 200_000);
+const QUERY_ROWS = Number(process.env['BENCH_LOG_QUERY_ROWS'] ?? 1_000_000);
+const ADMIN_URL =
+  process.env['BENCH_PG_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const TARGET_ON_VS_OFF = 0.9;
+const ROOT = path.resolve(__dirname, '..', '..');
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const name = `wine_bench_${randomBytes(4).toString('hex')}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  try {
+    await runMigrations({ databaseUrl: url.toString(), direction: 'up' });
+    return await fn(url.toString());
+  } finally {
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+function entries(n: number, at = Date.now()): PredictionLogEntry[] {
+  return Array.from({ length: n }, (_, i) => ({
+    requestId: `bench-${i}`,
+    endpoint: '/predict',
+    model: {
+      name: 'wine-quality',
+      version: String(1 + (i % 3)),
+      source: 'models:/wine-quality@champion',
+    },
+    records: [{ ...EXAMPLE_WINE, alcohol: 9 + (i % 50) / 10 }],
+    predictions: [5 + (i % 30) / 10],
+    receivedAt: at - (n - i) * 10,
+  }));
+}
+
+const rowsPerSecond = (rows: number, ms: number): number => Math.round((rows / ms) * 1000);
+
+async function writeMethods(pool: Pool): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  const rows = entries(LOG_ROWS);
+  for (const batch of [500, 2000]) {
+    for (const [method, write] of [
+      ['copy', copyRows],
+      ['insert', insertRows],
+    ] as const) {
+      await pool.query('TRUNCATE prediction_log CASCADE');
+      const client = await pool.connect();
+      const started = performance.now();
+      try {
+        for (let i = 0; i < rows.length; i += batch) {
+          const slices: EntrySlice[] = rows
+            .slice(i, i + batch)
+            .map((entry) => ({ entry, start: 0, end: 1 }));
+          await write(client, slices);
+        }
+      } finally {
+        client.release();
+      }
+      const ms = performance.now() - started;
+      (out[`batch${batch}`] ??= {})[method] = rowsPerSecond(rows.length, ms);
+      console.log(`  ${method}, batches of ${batch}: ${rowsPerSecond(rows.length, ms)} rows/s`);
+    }
+  }
+  return out;
+}
+
+async function queryTimes(pool: Pool): Promise<Record<string, number>> {
+  await pool.query('TRUNCATE prediction_log CASCADE');
+  console.log(`  loading ${QUERY_ROWS} rows`);
+  const client = await pool.connect();
+  try {
+    const all = entries(QUERY_ROWS);
+    for (let i = 0; i < all.length; i += 20_000) {
+      await copyRows(
+        client,
+        all.slice(i, i + 20_000).map((entry) => ({ entry, start: 0, end: 1 })),
+      );
+    }
+  } finally {
+    client.release();
+  }
+  await pool.query(`INSERT INTO prediction_feedback (prediction_id, model_version, predicted_at, prediction, quality)
+    SELECT id, model_version, predicted_at, prediction, 6 FROM prediction_log WHERE id % 20 = 0`);
+  await pool.query('VACUUM ANALYZE prediction_log');
+  await pool.query('VACUUM ANALYZE prediction_feedback');
+  const now = Date.now();
+  const time = async (what: string, fn: () => Promise<unknown>): Promise<[string, number]> => {
+    await fn();
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) await fn();
+    const ms = Math.round(((performance.now() - started) / 5) * 10) / 10;
+    console.log(`  ${what}: ${ms} ms`);
+    return [what, ms];
+  };
+  return Object.fromEntries([
+    await time('latestLoggedModel', () => latestLoggedModel(pool)),
+    await time('readWindow last 5000 rows', () =>
+      readWindow(pool, { modelVersion: '2', maxRows: 5000 }),
+    ),
+    await time('readWindow last 15 minutes', () =>
+      readWindow(pool, { modelVersion: '2', maxRows: 100_000, since: now - 15 * 60_000 }),
+    ),
+    await time('liveErrorByVersion 1000 labels', () =>
+      liveErrorByVersion(pool, { maxRows: 1000, since: now - 86_400_000 }),
+    ),
+    await time('feedbackCoverage last hour', () =>
+      feedbackCoverage(pool, { since: now - 3_600_000 }),
+    ),
+  ]);
+}
+
+async function serviceOnOff(
+  url: string,
+): Promise<{ off: ThroughputResult; on: ThroughputResult; logged: number; ratio: number }> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'wine-bench-log-'));
+  try {
+    const script = path.join(work, 'single.lua');
+    await writeWrkScript(script, JSON.stringify(EXAMPLE_WINE));
+    const bundled = path.join(ROOT, 'prediction-service', 'model');
+    const run = async (name: string, env: Record<string, string>): Promise<ThroughputResult> => {
+      const server = await startOurs(bundled, WORKERS, env, name);
+      try {
+        await wrk(`${server.url}/predict`, script, 2);
+        console.log(`  ${name}: single-record max throughput (${SECONDS}s)`);
+        const result = await wrk(`${server.url}/predict`, script, SECONDS);
+        console.log(`    ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms} ms`);
+        return result;
+      } finally {
+        await server.stop();
+      }
+    };
+    const off = await run('log off', {});
+    const on = await run('log on', { DATABASE_URL: url });
+    const pool = createPool({ connectionString: url, applicationName: 'bench', max: 1 });
+    const logged = await countLoggedRows(pool);
+    await pool.end();
+    const ratio = Math.round((on.requestsPerSecond / off.requestsPerSecond) * 100) / 100;
+    return { off, on, logged, ratio };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export const predictionLogBenchmark: Benchmark = {
+  name: 'prediction-log',
+  description: `service with the prediction log on vs off (${WORKERS} workers, wrk single-record), COPY vs INSERT, monitor queries on a large log`,
+  async run() {
+    if (!existsSync(WRK))
+      throw new Error('prediction-log benchmark needs wrk (apt-get install wrk)');
+    if (!existsSync(path.join(ROOT, 'prediction-service', 'dist', 'main.js'))) {
+      throw new Error('prediction-log benchmark needs the built service (pnpm build)');
+    }
+    const service = await withDatabase((url) => serviceOnOff(url));
+    console.log(
+      `  on/off: ${service.ratio} (target ≥ ${TARGET_ON_VS_OFF}); rows logged: ${service.logged}`,
+    );
+    const { methods, queries } = await withDatabase(async (url) => {
+      const pool = createPool({ connectionString: url, applicationName: 'bench', max: 2 });
+      try {
+        return { methods: await writeMethods(pool), queries: await queryTimes(pool) };
+      } finally {
+        await pool.end();
+      }
+    });
+    return {
+      loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
+      machine: {
+        cpus: os.availableParallelism(),
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+      },
+      setup: {
+        workers: WORKERS,
+        wrk: `-t2 -c64 -d${SECONDS}s`,
+        model: 'the bundled model (prediction-service/model)',
+        writeRows: LOG_ROWS,
+        queryRows: QUERY_ROWS,
+        postgres: 'the machine’s PostgreSQL, a fresh database per part',
+      },
+      results: { service, writeMethods: methods, queryMs: queries },
+      targets: {
+        logOnAtLeast90PercentOfOff: {
+          target: TARGET_ON_VS_OFF,
+          measured: service.ratio,
+          met: service.ratio >= TARGET_ON_VS_OFF,
+        },
+      },
+    };
+  },
+};
