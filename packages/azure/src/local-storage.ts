@@ -152,10 +152,12 @@ export function createLocalStorage(): Storage {
     },
     read(location, range?: ByteRange) {
       const p = local(location).path;
-      if (range !== undefined && range.end <= range.start) return Readable.from([]);
+      const end = range?.end;
+      if (end !== undefined && end <= (range?.start ?? 0)) return Readable.from([]);
       return createReadStream(p, {
         highWaterMark: 1 << 20,
-        ...(range === undefined ? {} : { start: range.start, end: range.end - 1 }),
+        ...(range === undefined ? {} : { start: range.start }),
+        ...(end === undefined ? {} : { end: end - 1 }),
       });
     },
     writer(location) {

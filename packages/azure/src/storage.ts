@@ -18,10 +18,10 @@ export interface ObjectInfo {
   readonly sha256?: string;
 }
 
-/** Bytes [start, end) of an object. */
+/** Bytes [start, end) of an object; without `end`, to its end. */
 export interface ByteRange {
   readonly start: number;
-  readonly end: number;
+  readonly end?: number;
 }
 
 export interface WriterOptions {

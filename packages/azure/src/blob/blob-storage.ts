@@ -95,13 +95,14 @@ export function createBlobStorage(
     stat: (location) => statAz(az(location)),
     read(location, range?: ByteRange) {
       const l = az(location);
-      if (range !== undefined && range.end <= range.start) return Readable.from([]);
+      const end = range?.end;
+      if (end !== undefined && end <= (range?.start ?? 0)) return Readable.from([]);
       async function* body(): AsyncGenerator<Buffer> {
         let response;
         try {
           response = await blobOf(l).download(
             range?.start ?? 0,
-            range === undefined ? undefined : range.end - range.start,
+            end === undefined ? undefined : end - (range?.start ?? 0),
             { maxRetryRequests: DOWNLOAD_RETRIES },
           );
         } catch (error) {

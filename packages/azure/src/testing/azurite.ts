@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -90,7 +91,10 @@ function stopGroup(child: ChildProcess, exited: Promise<unknown>): Promise<unkno
   });
 }
 
-export async function startAzurite(): Promise<Azurite> {
+/** Starts Azurite; `containers` are created before it is handed over. */
+export async function startAzurite(
+  options: { containers?: readonly string[] } = {},
+): Promise<Azurite> {
   const script = findAzuriteBlob();
   if (script === undefined) throw new Error('azurite-blob not found (AZURITE_BLOB_BIN)');
   const location = await mkdtemp(path.join(tmpdir(), 'wine-azurite-'));
@@ -138,6 +142,8 @@ export async function startAzurite(): Promise<Azurite> {
   const connectionString =
     `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
     `BlobEndpoint=${blobEndpoint};`;
+  const service = BlobServiceClient.fromConnectionString(connectionString);
+  for (const name of options.containers ?? []) await service.getContainerClient(name).create();
   return {
     blobEndpoint,
     connectionString,

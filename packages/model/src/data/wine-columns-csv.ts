@@ -107,8 +107,8 @@ export function parseDecimalAt(text: string, from: number, to: number): number {
   return negative ? -magnitude : magnitude;
 }
 
-/** Splits one line that contains quotes (RFC 4180: "" inside quotes is a quote). */
-function splitQuoted(line: string, delimiter: string): string[] {
+/** Splits one line that contains quotes (RFC 4180: "" inside quotes is a quote); throws on an unterminated quote. */
+export function splitQuoted(line: string, delimiter: string): string[] {
   const cells: string[] = [];
   let cell = '';
   let quoted = false;
