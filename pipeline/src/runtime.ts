@@ -5,6 +5,8 @@
 import { createMlflowClient, type MlflowClient } from 'mlflow-ts-client';
 import { createPipelineRunStore, createPool, type Pool } from '@wine/db';
 import { pino, type Logger } from 'pino';
+import { createStorage, type Storage } from '@wine/azure';
+import type { BatchWorkerDeps } from './batch/batch-processor';
 import type { Config } from './config';
 import type { EngineDeps } from './engine/execute-step';
 import { openQueues, type EngineSettings, type Queues } from './engine/queues';
@@ -23,6 +25,8 @@ export interface Runtime {
   engineSettings(): EngineSettings;
   queues(): Queues;
   engineDeps(): EngineDeps;
+  /** Storage (local + az:// from the environment), the model's MLflow client, a log. */
+  batchDeps(): BatchWorkerDeps;
   close(): Promise<void>;
 }
 
@@ -57,6 +61,7 @@ export function createRuntime(
   const store = pool === undefined ? undefined : createPipelineRunStore(pool);
   let client: MlflowClient | undefined;
   let queues: Queues | undefined;
+  let storage: Storage | undefined;
 
   const mlflow = (): MlflowClient => {
     const m = config.mlflow;
@@ -106,6 +111,11 @@ export function createRuntime(
       readers: DEFAULT_READERS,
       feedback: pool === undefined ? undefined : databaseFeedbackSource(pool),
       searchThreads: config.searchThreads,
+      log: stepLogger(logger),
+    }),
+    batchDeps: () => ({
+      storage: (storage ??= createStorage({ env: process.env })),
+      mlflow,
       log: stepLogger(logger),
     }),
     async close() {

@@ -30,6 +30,8 @@ export {
   MODEL_NAME,
 } from './model/directory-source';
 export { SourceUnavailableError } from './model/servable-model';
+export { modelSourceFor } from './model/source-for-uri';
+export type { ModelSourceDeps } from './model/source-for-uri';
 export type {
   ArtifactOrigin,
   FeatureRange,

@@ -14,14 +14,10 @@ import { runPrimary, workerBridge } from './cluster';
 import { ConfigError, MANAGEMENT_MAX_CONNECTIONS, loadConfig } from './config';
 import type { Config } from './config';
 import { connectionEvents, createMetrics } from './metrics';
-import {
-  BUNDLED_MODEL_DIR,
-  createBundledSource,
-  createDirectorySource,
-} from './model/directory-source';
-import { createMlflowSource } from './model/mlflow-source';
+import { BUNDLED_MODEL_DIR, createDirectorySource } from './model/directory-source';
 import { createModelStore } from './model/model-store';
 import type { ModelSource } from './model/servable-model';
+import { modelSourceFor } from './model/source-for-uri';
 import { createPostgresLog } from './postgres-log';
 import { createLoggingSink } from './prediction-sink';
 import { createRequestHandler } from './request-handler';
@@ -32,9 +28,8 @@ function sourceFor(
   logger: Logger,
 ): { source: ModelSource; fallback?: ModelSource } {
   const uri = config.modelUri;
-  if (uri.kind === 'file') return { source: createDirectorySource(uri.dir) };
-  if (uri.kind === 'bundled' || config.mlflow === undefined) {
-    return { source: createBundledSource() };
+  if (uri.kind !== 'mlflow' || config.mlflow === undefined) {
+    return { source: modelSourceFor(uri.kind === 'file' ? uri : { kind: 'bundled' }) };
   }
   const client = createMlflowClient({
     trackingUri: config.mlflow.trackingUri,
@@ -43,7 +38,7 @@ function sourceFor(
     retries: config.mlflow.retries,
   });
   return {
-    source: createMlflowSource({ uri: uri.uri, client, logger }),
+    source: modelSourceFor(uri, { mlflow: client, logger }),
     // The registry being down must not keep the service from serving.
     fallback: createDirectorySource(BUNDLED_MODEL_DIR, 'fallback'),
   };

@@ -46,7 +46,7 @@ async function walk(dir: string, prefix: string, out: ObjectInfo[]): Promise<voi
 }
 
 function notFound(p: string, cause: unknown): AzureError {
-  return new AzureError('AZURE_NOT_FOUND', `${p}: no such file or folder`, { cause });
+  return new AzureError('LOCATION_NOT_FOUND', `${p}: no such file or folder`, { cause });
 }
 
 class LocalWriter implements AtomicWriter {

@@ -76,5 +76,5 @@ export function baseName(location: Location): string {
 }
 
 function invalid(raw: string, why: string): AzureError {
-  return new AzureError('AZURE_LOCATION_INVALID', `location "${raw}" is not understood: ${why}`);
+  return new AzureError('LOCATION_INVALID', `location "${raw}" is not understood: ${why}`);
 }

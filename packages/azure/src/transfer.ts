@@ -51,7 +51,7 @@ async function copyOne(
         (expected.md5 !== undefined && expected.md5 !== w.md5);
       if (bad) {
         throw new AzureError(
-          'AZURE_INTEGRITY_MISMATCH',
+          'INTEGRITY_MISMATCH',
           `${formatLocation(source.location)}: the copy does not match the source's checksum ` +
             `(sha256 ${w.sha256} vs ${expected.sha256 ?? '?'}, md5 ${w.md5} vs ${expected.md5 ?? '?'}); nothing was written`,
         );

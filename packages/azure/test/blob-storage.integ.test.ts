@@ -121,19 +121,19 @@ describeWithAzurite('az:// storage on Azurite', () => {
         parseLocation('az://datasets/tampered.csv'),
         parseLocation(path.join(dest, 'x.csv')),
       ),
-    ).rejects.toMatchObject({ code: 'AZURE_INTEGRITY_MISMATCH' });
+    ).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH' });
     expect(await readdir(dest).catch(() => [])).toEqual([]);
   });
 
   it('names the location in errors: missing blob, missing container, no account configured', async () => {
     await expect(storage.list(parseLocation('az://datasets/nothing-here/'))).rejects.toMatchObject({
-      code: 'AZURE_NOT_FOUND',
+      code: 'LOCATION_NOT_FOUND',
     });
     await expect(text(storage.read(parseLocation('az://datasets/missing.csv')))).rejects.toThrow(
       /az:\/\/datasets\/missing\.csv/,
     );
     await expect(storage.list(parseLocation('az://no-such-container/x/'))).rejects.toMatchObject({
-      code: 'AZURE_NOT_FOUND',
+      code: 'LOCATION_NOT_FOUND',
     });
     const unconfigured = createStorage({ env: {} });
     expect(() => unconfigured.read(parseLocation('az://datasets/a.csv'))).toThrow(AzureError);

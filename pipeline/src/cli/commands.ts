@@ -14,6 +14,7 @@ import { runInline } from '../engine/inline';
 import { ALL_QUEUES } from '../engine/queues';
 import { applySchedule, describeSchedule } from '../engine/scheduler';
 import { startWorkers } from '../engine/worker';
+import { startBatchWorker } from '../batch/batch-worker';
 import { PipelineError } from '../errors';
 import type { RunStatus, RunStore } from '../history/run-store';
 import type { Runtime } from '../runtime';
@@ -171,32 +172,39 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 export async function workerCommand(
   runtime: Runtime,
-  options: { concurrency?: number; steps?: StepName[] },
+  options: { concurrency?: number; steps?: StepName[]; batchOnly?: boolean },
 ): Promise<void> {
-  await store(runtime);
   const { config, logger } = runtime;
-  const queues = runtime.queues();
-  const change = await applySchedule(queues.runs, config.cron, runParams({}, config.defaults));
-  if (change !== 'unchanged') logger.info({ cron: config.cron }, `schedule ${change}`);
-  const running = startWorkers(runtime.engineDeps(), {
+  const settings = {
     ...runtime.engineSettings(),
     concurrency: options.concurrency ?? config.worker.concurrency,
     lockDurationMs: config.worker.lockDurationMs,
     stalledIntervalMs: config.worker.stalledIntervalMs,
     maxStalledCount: config.worker.maxStalledCount,
     ...(options.steps ? { steps: options.steps } : {}),
-  });
+  };
+  let running: { close(): Promise<void> } | undefined;
+  // Batch-only workers score partitions and need neither PostgreSQL nor the schedule.
+  if (options.batchOnly !== true) {
+    await store(runtime);
+    const queues = runtime.queues();
+    const change = await applySchedule(queues.runs, config.cron, runParams({}, config.defaults));
+    if (change !== 'unchanged') logger.info({ cron: config.cron }, `schedule ${change}`);
+    running = startWorkers(runtime.engineDeps(), settings);
+  }
+  const batch = startBatchWorker(runtime.batchDeps(), settings);
   logger.info(
     {
-      steps: options.steps ?? STEP_NAMES,
-      concurrency: options.concurrency ?? config.worker.concurrency,
+      steps: options.batchOnly === true ? [] : (options.steps ?? STEP_NAMES),
+      batch: true,
+      concurrency: settings.concurrency,
       pid: process.pid,
     },
     'pipeline worker ready',
   );
   const signal = await untilSignal();
   logger.info({ signal }, 'finishing active jobs, then stopping');
-  await running.close();
+  await Promise.all([running?.close(), batch.close()]);
 }
 
 /** The API's express app wired to the runtime (also what the API tests exercise). */

@@ -140,11 +140,15 @@ function program(): Command {
   root
     .command('worker')
     .description(
-      'Process pipeline jobs until SIGTERM (then finish the active ones). Sets the PIPELINE_CRON schedule.',
+      'Process pipeline jobs (run steps and batch-scoring partitions) until SIGTERM (then finish the active ones). Sets the PIPELINE_CRON schedule.',
     )
     .option('--concurrency <n>', 'jobs at once per queue (default PIPELINE_CONCURRENCY or 1)')
     .option('--steps <list>', `only these steps, e.g. train (default all: ${STEP_NAMES.join(',')})`)
-    .action(async (opts: { concurrency?: string; steps?: string }) => {
+    .option(
+      '--batch-only',
+      'only score batch partitions (`pnpm run batch-predict -- --partitions n`); needs no DATABASE_URL',
+    )
+    .action(async (opts: { concurrency?: string; steps?: string; batchOnly?: boolean }) => {
       const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
       if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
         throw new Error('--concurrency must be a whole number ≥ 1');
@@ -154,6 +158,7 @@ function program(): Command {
         workerCommand(runtime, {
           ...(concurrency ? { concurrency } : {}),
           ...(steps ? { steps } : {}),
+          ...(opts.batchOnly === true ? { batchOnly: true } : {}),
         }),
       );
     });

@@ -66,6 +66,7 @@ export function servableFromDirectory(
     ranges,
     inputExample: md.inputExample,
     predictRecords: (records) => model.predictRecords(records),
+    predictMatrix: (x) => model.predict(x),
     ...(fingerprint === undefined ? {} : { fingerprint }),
   };
 }

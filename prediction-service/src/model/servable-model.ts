@@ -3,7 +3,7 @@
  * on these interfaces, so an MLflow registry source (issue 4) is just another ModelSource.
  */
 import { isModelError } from '@wine/model';
-import type { FeatureName, WineRecord } from '@wine/model';
+import type { FeatureName, Matrix, WineRecord } from '@wine/model';
 
 export interface ModelInfo {
   /** Registered-model name, e.g. "wine-quality". */
@@ -53,6 +53,8 @@ export interface ServableModel {
   /** Records the artifact ships for smoke tests; never empty for a valid candidate. */
   readonly inputExample: readonly WineRecord[];
   predictRecords(records: readonly WineRecord[]): number[];
+  /** Scores a MODEL_COLUMNS matrix (batch scoring: blocks of rows, no objects). */
+  predictMatrix(x: Matrix): Float64Array;
   /**
    * Identifies where the artifact was found (registry version + download URI + listing) for
    * sources that can check cheaply whether they changed; undefined for directory sources.

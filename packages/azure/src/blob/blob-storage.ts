@@ -47,7 +47,7 @@ export function createBlobStorage(
       };
     } catch (error) {
       const e = blobError(error, describe(l), account);
-      if (e.code === 'AZURE_NOT_FOUND' && !/container does not exist/.test(e.message)) {
+      if (e.code === 'LOCATION_NOT_FOUND' && !/container does not exist/.test(e.message)) {
         return undefined;
       }
       throw e;

@@ -20,7 +20,7 @@ export function blobError(error: unknown, what: string, account: string): AzureE
   }
   if (status === 404 || code === 'ContainerNotFound' || code === 'BlobNotFound') {
     const container = code === 'ContainerNotFound' ? ' (the container does not exist)' : '';
-    return new AzureError('AZURE_NOT_FOUND', `${what}: not found in ${account}${container}`, {
+    return new AzureError('LOCATION_NOT_FOUND', `${what}: not found in ${account}${container}`, {
       cause: error,
     });
   }
