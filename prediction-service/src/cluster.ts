@@ -59,7 +59,10 @@ export function runPrimary(options: {
   };
 
   cluster.on('exit', (worker, code, signal) => {
-    if (code !== 0) worstExit = 1;
+    // A worker killed by the forwarded SIGTERM itself had not installed its handler yet:
+    // still starting, nothing in flight, nothing lost.
+    const stoppedWhileStarting = shuttingDown && signal === 'SIGTERM';
+    if (code !== 0 && !stoppedWhileStarting) worstExit = 1;
     if (shuttingDown) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         logger.info({ code: worstExit }, 'all workers stopped');
