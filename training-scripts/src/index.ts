@@ -2,7 +2,7 @@
  * The training workflow as a library, for orchestrators (the pipeline package): the split,
  * the search + refit + tracking, registration and the CLI edge helpers the commands share.
  */
-export { holdoutSplit, threeWaySplit, validationSplit } from './train/split-records';
+export { hashSplit, holdoutSplit, threeWaySplit, validationSplit } from './train/split-records';
 export type { ThreeWaySplit } from './train/split-records';
 export { loadSplit, runTraining, trainOnSplit } from './train/run-training';
 export type {

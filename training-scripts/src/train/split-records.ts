@@ -4,7 +4,8 @@
  * and then gating it against the champion on the same rows favours the newcomer by chance
  * (the minimum of noisy estimates is biased low), so selection and gating use different rows.
  */
-import { trainTestSplit, type LabeledWineRecord } from '@wine/model';
+import { createHash } from 'node:crypto';
+import { FEATURE_NAMES, trainTestSplit, type LabeledWineRecord } from '@wine/model';
 
 const pick = (rows: readonly LabeledWineRecord[], idx: Int32Array): LabeledWineRecord[] =>
   Array.from(idx, (i) => rows[i]).filter((r): r is LabeledWineRecord => r !== undefined);
@@ -67,4 +68,34 @@ export function threeWaySplit(
     seed: options.seed,
   });
   return { train, validation, holdout };
+}
+
+/** A row's place in [0, 1), from a hash of the seed and its values (not its position). */
+function rowPosition(row: LabeledWineRecord, seed: number): number {
+  const values = FEATURE_NAMES.map((name) => String(row[name]));
+  const digest = createHash('sha256')
+    .update(`${seed}|${values.join(',')},${row.wine_type},${row.quality}`)
+    .digest();
+  return digest.readUIntBE(0, 6) / 2 ** 48;
+}
+
+/**
+ * train / validation / holdout by a hash of each row's values: a row's part depends on the
+ * row alone, not on which other rows the data set holds. A retraining pipeline needs that:
+ * when new rows arrive, the old rows keep their parts, so the holdout never contains rows
+ * the current champion was trained on (which would flatter it), and identical rows never sit
+ * on both sides. Shares are met in expectation (not exactly) and nothing is stratified.
+ */
+export function hashSplit(
+  rows: readonly LabeledWineRecord[],
+  options: { testSize: number; validationSize: number; seed: number },
+): ThreeWaySplit {
+  const parts: ThreeWaySplit = { train: [], validation: [], holdout: [] };
+  for (const row of rows) {
+    const u = rowPosition(row, options.seed);
+    if (u < options.testSize) parts.holdout.push(row);
+    else if (u < options.testSize + options.validationSize) parts.validation.push(row);
+    else parts.train.push(row);
+  }
+  return parts;
 }
