@@ -1,8 +1,10 @@
 /**
- * split: the validated rows into train / validation / final holdout (seeded, stratified; the
- * same three-way split as `pnpm run train`). With --cv there is no validation part.
+ * split: the validated rows into train / validation / final holdout by a seeded hash of each
+ * row (hashSplit), so rows keep their part as feedback rows are added run after run: the
+ * holdout that gates a new model against the champion never holds rows the champion was
+ * trained on. With --cv there is no validation part.
  */
-import { threeWaySplit } from '@wine/training-scripts';
+import { hashSplit } from '@wine/training-scripts';
 import { csvToRecords, recordsToCsv } from './csv';
 import { priorOutput, type StepDefinition } from './step-context';
 import type { SplitOutput } from './step-io.schema';
@@ -17,7 +19,7 @@ export const splitStep: StepDefinition<'split'> = {
       key: { dataset: validated.dataset.sha256, ...settings },
       async run(): Promise<SplitOutput> {
         const rows = csvToRecords(await ctx.artifacts.get(validated.dataset), 'dataset.csv');
-        const parts = threeWaySplit(rows, settings);
+        const parts = hashSplit(rows, settings);
         const put = async (name: string, part: typeof rows) => ({
           file: await ctx.artifacts.put(`split/${name}.csv`, recordsToCsv(part)),
           rows: part.length,
