@@ -9,6 +9,8 @@ export { enqueueRun, newRunId } from './engine/enqueue';
 export { runInline } from './engine/inline';
 export { executeStep, inputKey, isPermanent } from './engine/execute-step';
 export type { EngineDeps } from './engine/execute-step';
+export type { StepDefinition, StepDefinitions } from './steps/step-context';
+export { runParams } from './cli/run-options.schema';
 export { openQueues, ALL_QUEUES, RUN_QUEUE, stepQueueName } from './engine/queues';
 export { startWorkers } from './engine/worker';
 export { applySchedule, SCHEDULER_ID } from './engine/scheduler';

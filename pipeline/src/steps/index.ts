@@ -3,12 +3,11 @@ import { evaluateStep } from './evaluate';
 import { ingestStep } from './ingest';
 import { registerStep } from './register';
 import { splitStep } from './split';
-import type { StepDefinition } from './step-context';
-import type { StepName } from './step-io.schema';
+import type { StepDefinitions } from './step-context';
 import { trainStep } from './train';
 import { validateStep } from './validate';
 
-export const STEPS: { readonly [S in StepName]: StepDefinition<S> } = {
+export const STEPS: StepDefinitions = {
   ingest: ingestStep,
   validate: validateStep,
   split: splitStep,

@@ -52,6 +52,9 @@ export interface StepDefinition<S extends StepName> {
   prepare(prior: Partial<StepOutputs>, ctx: StepContext): Promise<PreparedStep<StepOutputs[S]>>;
 }
 
+/** One implementation per step. */
+export type StepDefinitions = { readonly [S in StepName]: StepDefinition<S> };
+
 /** The output of an earlier step, validated (it came through Redis or PostgreSQL). */
 export function priorOutput<S extends StepName>(
   prior: Partial<StepOutputs>,
