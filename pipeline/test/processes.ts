@@ -161,3 +161,29 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     },
   };
 }
+
+/** `pipeline api` on an ephemeral port; resolves with its URL once it listens. */
+export async function startApi(
+  dir: string,
+  name: string,
+  env: Record<string, string>,
+): Promise<Proc & { readonly url: string }> {
+  const proc = spawnLogged(
+    process.execPath,
+    [PIPELINE_CLI, 'api'],
+    { ...process.env, LOG_LEVEL: 'info', PIPELINE_API_PORT: '0', ...env },
+    path.join(dir, `${name}.log`),
+  );
+  const port = await waitFor(
+    `pipeline api ${name} to listen`,
+    () => {
+      const match = /"port":(\d+)[^\n]*pipeline API on/.exec(proc.log());
+      if (match?.[1]) return Number(match[1]);
+      if (proc.child.exitCode !== null) throw new Error(`api ${name} exited:\n${proc.log()}`);
+      return undefined;
+    },
+    60_000,
+    () => proc.log(),
+  );
+  return { ...proc, url: `http://127.0.0.1:${port}` };
+}
