@@ -4,6 +4,7 @@ import { driftBenchmark } from './drift.bench';
 import { inferenceBenchmark } from './inference.bench';
 import { onnxBenchmark } from './onnx.bench';
 import { predictionLogBenchmark } from './prediction-log.bench';
+import { pipelineBenchmark } from './pipeline.bench';
 import { searchBenchmark } from './search.bench';
 import { serviceBenchmark } from './service.bench';
 import { trackingBenchmark } from './tracking.bench';
@@ -25,4 +26,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   driftCliBenchmark,
   driftWindowsBenchmark,
   predictionLogBenchmark,
+  pipelineBenchmark,
 ];
