@@ -1,4 +1,4 @@
-import { SECRET_OF_ENV, STACK_SECRETS } from '@wine/infrastructure/services';
+import { SECRET_OF_ENV, STACK_SECRETS } from '@wine/stack-contract';
 import { applySecret, isUrlSecret, secretNeeds } from './secret-env';
 
 describe('the variables a process takes from Key Vault', () => {

@@ -13,7 +13,7 @@ import {
   envSourceOf,
   type SecretEnvName,
   type SecretName,
-} from '@wine/infrastructure/services';
+} from '@wine/stack-contract';
 
 export type { SecretEnvName, SecretName };
 
