@@ -9,6 +9,7 @@ import type { DriftMethod, DriftOptions } from '@wine/drift';
 import { BUNDLED_MODEL_DIR } from '@wine/prediction-service';
 import { isMlflowClientError, mlflowOptionsFromEnv } from 'mlflow-ts-client';
 import type { CredentialsProvider } from 'mlflow-ts-client';
+import type { SecretEnvName } from '@wine/azure';
 import { z } from 'zod';
 
 export interface MonitorConfig {
@@ -38,6 +39,12 @@ export interface MonitorConfig {
     | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
+
+/** Secret variables the monitor takes from Key Vault when AZURE_KEY_VAULT_URL is set. */
+export const MONITOR_SECRET_ENV: readonly SecretEnvName[] = [
+  'DATABASE_URL',
+  'MLFLOW_TRACKING_PASSWORD',
+];
 
 export const MONITOR_ENV_DOCS = {
   DATABASE_URL:

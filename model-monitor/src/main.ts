@@ -4,11 +4,12 @@
  * resolver, metrics, the loop and its HTTP endpoints. Refuses to start on a database with
  * pending migrations; starts (and reports PostgreSQL down) when it is unreachable.
  */
+import { loadKeyVaultSecretsOrExit } from '@wine/azure';
 import { checkSchemaAtStartup, createPool, describePgError } from '@wine/db';
 import { createMlflowClient } from 'mlflow-ts-client';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { ConfigError, DOWNLOAD_ROOT, loadMonitorConfig } from './config';
+import { ConfigError, DOWNLOAD_ROOT, MONITOR_SECRET_ENV, loadMonitorConfig } from './config';
 import type { MonitorConfig } from './config';
 import { createMonitorMetrics } from './metrics';
 import { createMonitor } from './monitor';
@@ -125,4 +126,5 @@ function main(): void {
   });
 }
 
-main();
+// Key Vault first (a no-op without AZURE_KEY_VAULT_URL).
+void loadKeyVaultSecretsOrExit(MONITOR_SECRET_ENV).then(main);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isMlflowClientError, mlflowOptionsFromEnv } from 'mlflow-ts-client';
 import type { CredentialsProvider } from 'mlflow-ts-client';
+import type { SecretEnvName } from '@wine/azure';
 import { z } from 'zod';
 import { PipelineError } from './errors';
 
@@ -14,6 +15,14 @@ export const DEFAULT_API_PORT = 9699;
 /** Per MLflow request: the step is the unit of retry (BullMQ attempts), so keep these short. */
 export const DEFAULT_MLFLOW_TIMEOUT_MS = 30_000;
 export const DEFAULT_MLFLOW_RETRIES = 2;
+
+/** Secret variables pipeline processes take from Key Vault when AZURE_KEY_VAULT_URL is set. */
+export const SECRET_ENV: readonly SecretEnvName[] = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'MLFLOW_TRACKING_PASSWORD',
+  'ADMIN_TOKEN',
+];
 
 export const ENV_DOCS = {
   REDIS_URL: 'Redis for the BullMQ queues (default redis://127.0.0.1:6379).',

@@ -12,6 +12,7 @@ import {
   parseModelUri as parseMlflowUri,
 } from 'mlflow-ts-client';
 import type { CredentialsProvider } from 'mlflow-ts-client';
+import type { SecretEnvName } from '@wine/azure';
 import { z } from 'zod';
 
 export type ModelUri =
@@ -196,6 +197,13 @@ const EnvSchema = z.object({
   PREDICTION_LOG_BATCH_ROWS: int(1, 1_000_000, 2000),
   PREDICTION_LOG_FLUSH_MS: int(1, 60_000, 250),
 });
+
+/** Secret variables the service takes from Key Vault when AZURE_KEY_VAULT_URL is set. */
+export const SECRET_ENV: readonly SecretEnvName[] = [
+  'ADMIN_TOKEN',
+  'MLFLOW_TRACKING_PASSWORD',
+  'DATABASE_URL',
+];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -3,6 +3,7 @@
  * serves. With WEB_CONCURRENCY > 1 this process becomes a cluster primary instead.
  */
 import cluster from 'node:cluster';
+import { loadKeyVaultSecretsOrExit } from '@wine/azure';
 import { checkSchemaAtStartup } from '@wine/db';
 import { createMlflowClient } from 'mlflow-ts-client';
 import { pino } from 'pino';
@@ -11,7 +12,7 @@ import { Registry } from 'prom-client';
 import { createManagementApp } from './app';
 import type { AppDeps } from './app';
 import { runPrimary, workerBridge } from './cluster';
-import { ConfigError, MANAGEMENT_MAX_CONNECTIONS, loadConfig } from './config';
+import { ConfigError, MANAGEMENT_MAX_CONNECTIONS, SECRET_ENV, loadConfig } from './config';
 import type { Config } from './config';
 import { connectionEvents, createMetrics } from './metrics';
 import { BUNDLED_MODEL_DIR, createDirectorySource } from './model/directory-source';
@@ -159,7 +160,7 @@ async function checkDatabase(config: Config, logger: Logger): Promise<void> {
   }
 }
 
-function main(): void {
+function start(): void {
   let config: Config;
   try {
     config = loadConfig();
@@ -200,4 +201,5 @@ function main(): void {
     });
 }
 
-main();
+// Key Vault first (a no-op without AZURE_KEY_VAULT_URL); cluster workers inherit the values.
+void loadKeyVaultSecretsOrExit(SECRET_ENV).then(start);

@@ -53,7 +53,7 @@ export {
 } from './download/download-wine-data';
 export type { DownloadOptions, DownloadReport } from './download/download-wine-data';
 export { holdoutOf } from './cli/data-deps';
-export { describeFailure, parseOptions, runCli } from './cli/run-cli';
+export { CLI_SECRET_ENV, describeFailure, parseOptions, runCli } from './cli/run-cli';
 export type { CliFailure } from './cli/run-cli';
 export { createProgress } from './cli/progress';
 export type { Progress } from './cli/progress';

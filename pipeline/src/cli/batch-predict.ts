@@ -12,7 +12,7 @@ import { createProgress, parseOptions, runCli } from '@wine/training-scripts';
 import { z } from 'zod';
 import { batchFlow, BATCH_QUEUE, manifestJobId, newBatchId, partJobId } from '../batch/batch-jobs';
 import { loadBatchModel } from '../batch/batch-model';
-import { loadConfig } from '../config';
+import { loadConfig, SECRET_ENV } from '../config';
 import { connection } from '../engine/queues';
 import { createRuntime, type Runtime } from '../runtime';
 
@@ -234,4 +234,4 @@ async function main(): Promise<void> {
   }
 }
 
-runCli(main);
+runCli(main, { secrets: SECRET_ENV });

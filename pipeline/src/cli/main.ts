@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { parseOptions, runCli } from '@wine/training-scripts';
-import { loadConfig, DEFAULT_API_PORT } from '../config';
+import { loadConfig, DEFAULT_API_PORT, SECRET_ENV } from '../config';
 import { createRuntime, type Runtime } from '../runtime';
 import { STEP_NAMES, type StepName } from '../steps/step-io.schema';
 import { apiCommand, listCommand, runCommand, statusCommand, workerCommand } from './commands';
@@ -174,6 +174,9 @@ function program(): Command {
   return root;
 }
 
-runCli(async () => {
-  await program().parseAsync();
-});
+runCli(
+  async () => {
+    await program().parseAsync();
+  },
+  { secrets: SECRET_ENV },
+);

@@ -2,6 +2,7 @@
  * Shared process edge for every CLI: runs `main`, prints expected failures as one readable
  * message (with the error code and details) instead of a stack trace, and sets the exit code.
  */
+import { loadKeyVaultSecrets, type SecretEnvName } from '@wine/azure';
 import { ModelError, isModelError } from '@wine/model';
 
 export interface CliFailure {
@@ -29,13 +30,28 @@ export function describeFailure(error: unknown): CliFailure {
   };
 }
 
-export function runCli(main: () => Promise<void>): void {
-  main().catch((error: unknown) => {
-    const failure = describeFailure(error);
-    console.error(failure.message);
-    if (process.env.DEBUG && error instanceof Error) console.error(error.stack);
-    process.exitCode = failure.exitCode;
-  });
+/** Secret variables a CLI may take from Key Vault (with AZURE_KEY_VAULT_URL set). */
+export const CLI_SECRET_ENV: readonly SecretEnvName[] = [
+  'MLFLOW_TRACKING_PASSWORD',
+  'DATABASE_URL',
+];
+
+/**
+ * Runs `main` after filling the secret variables from Key Vault when AZURE_KEY_VAULT_URL is
+ * set (explicit values win); a vault failure is one `error [KEY_VAULT_…]` line and exit 1.
+ */
+export function runCli(
+  main: () => Promise<void>,
+  options: { readonly secrets?: readonly SecretEnvName[] } = {},
+): void {
+  loadKeyVaultSecrets(options.secrets ?? CLI_SECRET_ENV)
+    .then(main)
+    .catch((error: unknown) => {
+      const failure = describeFailure(error);
+      console.error(failure.message);
+      if (process.env.DEBUG && error instanceof Error) console.error(error.stack);
+      process.exitCode = failure.exitCode;
+    });
 }
 
 /** Validates parsed CLI options with their schema; failures name the flag and point at --help. */
