@@ -23,6 +23,7 @@ export const SERVICE_ERROR_CODES = [
   'UNKNOWN_REQUEST_ID',
   'FEEDBACK_UNAVAILABLE',
   'MALFORMED_CONTENT_ENCODING',
+  'MALFORMED_CSV',
 ] as const;
 
 export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
@@ -48,11 +49,12 @@ export const HTTP_STATUS: Record<ServiceErrorCode, number> = {
   UNKNOWN_REQUEST_ID: 422,
   FEEDBACK_UNAVAILABLE: 503,
   MALFORMED_CONTENT_ENCODING: 400,
+  MALFORMED_CSV: 400,
 };
 
 /** One line per code, shown in the README and the OpenAPI document. */
 export const ERROR_DOCS: Record<ServiceErrorCode, string> = {
-  MALFORMED_JSON: 'The body is not valid JSON (or CSV for text/csv).',
+  MALFORMED_JSON: 'The body is not valid JSON.',
   UNSUPPORTED_MEDIA_TYPE:
     'Content-Type must be application/json (or text/csv on /invocations) in a supported charset (JSON: UTF-8, UTF-16 or UTF-32), Content-Encoding gzip, deflate, br, zstd or none.',
   PAYLOAD_TOO_LARGE: 'The body is larger than MAX_BODY_BYTES.',
@@ -78,6 +80,8 @@ export const ERROR_DOCS: Record<ServiceErrorCode, string> = {
   FEEDBACK_UNAVAILABLE: 'PostgreSQL is unreachable; retry the feedback later (nothing was stored).',
   MALFORMED_CONTENT_ENCODING:
     'The body is not valid data for its Content-Encoding (e.g. corrupt or truncated gzip).',
+  MALFORMED_CSV:
+    'A text/csv body is not valid CSV: empty, an unclosed quote, a row with more or fewer cells than the header, a column named twice.',
 };
 
 /** One entry of `error.details`: where (`instances[3].ph`) and what went wrong. */

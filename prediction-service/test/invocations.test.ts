@@ -70,6 +70,66 @@ describe('POST /invocations (MLflow scoring protocol)', () => {
     expect(res.body).toEqual({ predictions: expected });
   });
 
+  it('reads CSV as RFC 4180: quoted cells with commas, "" escapes and line breaks, CRLF rows', async () => {
+    const csv = [
+      columns.map((c) => `"${c}"`).join(','),
+      Object.values(GOOD).join(','),
+      Object.values(OTHER).join(','),
+      '',
+    ].join('\r\n');
+    const ok = await request(t.app)
+      .post('/invocations')
+      .set('Content-Type', 'text/csv')
+      .send(csv)
+      .expect(200);
+    expect(ok.body).toEqual({ predictions: expected });
+    // wine_type quoted with a line break, a comma and "" inside: one string cell.
+    const quoted = { ...GOOD, wine_type: '"re\nd, ""dry"""' };
+    const res = await request(t.app)
+      .post('/invocations')
+      .set('Content-Type', 'text/csv')
+      .send(`${columns.join(',')}\n${Object.values(quoted).join(',')}\n`)
+      .expect(422);
+    expect(res.body.error.details).toEqual([
+      { path: 'csv[0].wine_type', message: 'must be one of red, white' },
+    ]);
+  });
+
+  it.each([
+    ['an empty body', '', /^The CSV body is empty/],
+    ['only blank lines', '\n\n', /^The CSV body is empty/],
+    [
+      'an unclosed quote',
+      `${columns.join(',')}\n"7.4,0.7\n`,
+      /^The body is not valid CSV: Quote Not Closed/,
+    ],
+    [
+      'a row with a cell too many',
+      `${columns.join(',')}\n${Object.values(GOOD).join(',')},1\n`,
+      /^CSV row 1 \(line 2\) has 13 cells, the header 12\.$/,
+    ],
+    ['a column named twice', 'ph,ph\n1,2\n', /^The CSV header names the column "ph" twice\.$/],
+  ])('refuses %s with MALFORMED_CSV', async (_name, csv, message) => {
+    const res = await request(t.app)
+      .post('/invocations')
+      .set('Content-Type', 'text/csv')
+      .send(csv)
+      .expect(400);
+    expect(res.body.error.code).toBe('MALFORMED_CSV');
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('takes only plain decimals as numbers (not 0x3 or Infinity)', async () => {
+    const odd = { ...GOOD, ph: '0x3', alcohol: 'Infinity' };
+    const res = await request(t.app)
+      .post('/invocations')
+      .set('Content-Type', 'text/csv')
+      .send(`${columns.join(',')}\n${Object.values(odd).join(',')}\n`)
+      .expect(422);
+    const details = res.body.error.details as Array<{ path: string }>;
+    expect(details.map((d) => d.path)).toEqual(['csv[0].ph', 'csv[0].alcohol']);
+  });
+
   it('column order in dataframe_split does not matter', async () => {
     const reversed = [...columns].reverse();
     const row = reversed.map((c) => GOOD[c as keyof typeof GOOD]);

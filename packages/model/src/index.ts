@@ -59,6 +59,7 @@ export {
   parseWineCsv,
   inferWineType,
   mapHeader,
+  readCsvRows,
   parseDecimalAt,
   formatRejections,
   datasetFingerprint,
@@ -73,6 +74,7 @@ export {
   UCI_WINE_ARCHIVE,
 } from './data/index';
 export type {
+  CsvRow,
   DataErrorCode,
   RowError,
   LoadResult,

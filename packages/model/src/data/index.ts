@@ -1,8 +1,8 @@
 export { DataError, describeRowError } from './data-error';
 export type { DataErrorCode, RowError } from './data-error';
 export { REQUIRED_COLUMNS, canonicalColumnName, detectDelimiter } from './columns';
-export { parseWineCsv, inferWineType, mapHeader } from './parse-wine-csv';
-export type { LoadResult, ParseWineCsvOptions } from './parse-wine-csv';
+export { parseWineCsv, inferWineType, mapHeader, readCsvRows } from './parse-wine-csv';
+export type { CsvRow, LoadResult, ParseWineCsvOptions } from './parse-wine-csv';
 export { formatRejections } from './format-rejections';
 export type { RejectionSummaryInput } from './format-rejections';
 export { datasetFingerprint } from './fingerprint';

@@ -31,9 +31,26 @@ export interface LoadResult {
   file: string;
 }
 
-interface CsvRow {
+/** One row as csv-parse reads it, with the (1-based) line it ends on. */
+export interface CsvRow {
   record: string[];
   info: { lines: number };
+}
+
+/**
+ * The rows of an RFC 4180 text: cells trimmed, BOM and blank lines dropped, rows of any length
+ * (callers check them against the header). Throws csv-parse's error, whose `lines` says where.
+ */
+export function readCsvRows(text: string, delimiter = ','): CsvRow[] {
+  // With `info: true` csv-parse yields { record, info } per row; its typings model only plain records.
+  return parse(text, {
+    delimiter,
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+  }) as unknown as CsvRow[];
 }
 
 // Accepts plain decimals and exponents only: Number() alone would also take '', '0x1F' and 'Infinity'.
@@ -48,15 +65,7 @@ export function inferWineType(file: string): WineType | undefined {
 
 function readCsv(text: string, file: string): CsvRow[] {
   try {
-    // With `info: true` csv-parse yields { record, info } per row; its typings model only plain records.
-    return parse(text, {
-      delimiter: detectDelimiter(text),
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-    }) as unknown as CsvRow[];
+    return readCsvRows(text, detectDelimiter(text));
   } catch (err) {
     const line = (err as { lines?: unknown }).lines;
     const where = typeof line === 'number' ? `${file}:${line}` : file;
