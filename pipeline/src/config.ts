@@ -30,7 +30,7 @@ export const ENV_DOCS = {
     'PostgreSQL with the pipeline_runs history and the feedback tables (needed by worker, api and queued runs).',
   PIPELINE_QUEUE_PREFIX: 'Redis key prefix of the queues, to share one Redis (default wine).',
   PIPELINE_DATA:
-    'Data location for runs without --data: a folder with the UCI CSVs, or an https:// URL of the UCI zip (default WINE_DATA_DIR, else ./data).',
+    'Data location for runs without --data: a folder with the UCI CSVs, az://<container>/<prefix> holding them, or an https:// URL of the UCI zip (default WINE_DATA_DIR, else ./data).',
   PIPELINE_DATA_SHA256: 'Required sha256 of the zip when PIPELINE_DATA is an https:// URL.',
   PIPELINE_MODEL: 'tree | forest for runs without --model (default tree).',
   PIPELINE_EXPERIMENT: 'MLflow experiment of the pipeline runs (default wine-quality).',

@@ -51,7 +51,7 @@ export const HTTP_STATUS: Record<PipelineErrorCode, number> = {
 export const ERROR_DOCS: Record<PipelineErrorCode, string> = {
   PIPELINE_CONFIG_INVALID: 'An environment variable has an invalid value; the message names it.',
   PIPELINE_DATA_LOCATION_UNSUPPORTED:
-    '--data / PIPELINE_DATA is not a folder, an https:// URL of the UCI archive (az:// arrives with the Azure data plane).',
+    '--data / PIPELINE_DATA is not a folder, an https:// URL of the UCI archive or az://<container>/<prefix>.',
   PIPELINE_DATA_UNREADABLE: 'The data source or the feedback table could not be read.',
   PIPELINE_VALIDATION_FAILED:
     'validate rejected more than PIPELINE_MAX_REJECTED_SHARE of the rows; the report lists why.',

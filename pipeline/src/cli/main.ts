@@ -60,7 +60,7 @@ function program(): Command {
     .description('Start a run: enqueue it and print its id, or run it here with --inline.')
     .option(
       '--data <location>',
-      'data folder or https:// URL of the UCI zip (default PIPELINE_DATA, WINE_DATA_DIR, ./data)',
+      'data folder, az://<container>/<prefix>/ or https:// URL of the UCI zip (default PIPELINE_DATA, WINE_DATA_DIR, ./data)',
     )
     .option('--data-sha256 <hex>', 'required sha256 of the zip for an https:// location')
     .addOption(

@@ -1,20 +1,17 @@
 /**
  * Where the base wine data comes from, parsed from `--data` / PIPELINE_DATA. One reader per
  * kind (sources/readers.ts): a local folder, the UCI zip over https (checksums verified by
- * the download command's code), and `az://` — the seam the Azure data plane fills.
+ * the download command's code), and `az://<container>/<prefix>` on the storage account the
+ * environment names (@wine/azure: AZURE_STORAGE_ACCOUNT_URL or AZURE_STORAGE_CONNECTION_STRING).
  */
 import path from 'node:path';
+import { isAzureError, parseLocation } from '@wine/azure';
 import { PipelineError } from '../errors';
 
 export type DataLocation =
   | { readonly kind: 'local'; readonly dir: string }
   | { readonly kind: 'https'; readonly url: string; readonly sha256?: string }
-  | {
-      readonly kind: 'az';
-      readonly account: string;
-      readonly container: string;
-      readonly prefix: string;
-    };
+  | { readonly kind: 'az'; readonly container: string; readonly prefix: string };
 
 export function parseDataLocation(
   raw: string,
@@ -34,11 +31,15 @@ export function parseDataLocation(
       ...(options.sha256 === undefined ? {} : { sha256: options.sha256 }),
     };
   }
-  if (value.startsWith('az://')) {
-    // az://<account>/<container>/<prefix…>, the form the Azure CLI and adlfs use.
-    const [account, container, ...rest] = value.slice('az://'.length).split('/');
-    if (!account || !container) throw unsupported(raw, 'use az://<account>/<container>/<prefix>');
-    return { kind: 'az', account, container, prefix: rest.join('/') };
+  if (/^az:\/\//i.test(value)) {
+    try {
+      const location = parseLocation(value);
+      if (location.kind === 'az')
+        return { kind: 'az', container: location.container, prefix: location.path };
+    } catch (error) {
+      if (isAzureError(error)) throw unsupported(raw, error.message);
+      throw error;
+    }
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !value.startsWith('file://')) {
     throw unsupported(raw, 'use a folder, file://…, https://… or az://…');
@@ -58,7 +59,7 @@ export function describeLocation(location: DataLocation): string {
       return url.toString();
     }
     case 'az':
-      return `az://${location.account}/${location.container}/${location.prefix}`;
+      return `az://${location.container}/${location.prefix}`;
   }
 }
 

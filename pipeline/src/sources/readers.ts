@@ -1,10 +1,18 @@
 /**
  * Readers for the base data: each returns the raw files (bytes + sha256) of a location, so
  * ingest fingerprints and stores exactly what it read, and validate parses it later with the
- * loader's rules. Readers are passed in (deps), so the Azure one plugs in without changes here.
+ * loader's rules. Readers are passed in (deps): local folder, https archive, az:// prefix.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import {
+  childLocation,
+  createStorage,
+  formatLocation,
+  parseLocation,
+  type Storage,
+} from '@wine/azure';
 import { UCI_WINE_ARCHIVE, WINE_DATA_FILES, WINE_TYPES, type WineType } from '@wine/model';
 import { fetchArchive, sha256Hex, verifyArchive } from '@wine/training-scripts';
 import { PipelineError } from '../errors';
@@ -79,14 +87,33 @@ export async function readHttpsArchive(
   return { kind: 'https', location: describeLocation(location), files };
 }
 
-/** The seam for the Azure data plane (issue 10): until it lands, a clear error. */
-export function readAzureNotYet(location: DataLocation): Promise<SourceData> {
-  return Promise.reject(
-    new PipelineError(
-      'PIPELINE_DATA_LOCATION_UNSUPPORTED',
-      `${describeLocation(location)}: az:// data locations arrive with the Azure data plane; use a folder or https:// URL for now`,
-    ),
+/**
+ * az://<container>/<prefix>: the two UCI files under the prefix, read through @wine/azure
+ * (ranged download streams; the account from the environment).
+ */
+export async function readAzurePrefix(
+  location: DataLocation,
+  storage: Storage = createStorage(),
+): Promise<SourceData> {
+  if (location.kind !== 'az') throw new TypeError('readAzurePrefix needs an az:// location');
+  const folder = parseLocation(`az://${location.container}/${location.prefix}`);
+  const files = await Promise.all(
+    WINE_TYPES.map(async (type) => {
+      const name = WINE_DATA_FILES[type];
+      const at = childLocation(folder, name);
+      try {
+        return file(name, await buffer(storage.read(at)), type);
+      } catch (cause) {
+        throw new PipelineError(
+          'PIPELINE_DATA_UNREADABLE',
+          `cannot read ${formatLocation(at)}: ${cause instanceof Error ? cause.message : String(cause)} ` +
+            `(the prefix needs ${Object.values(WINE_DATA_FILES).join(' and ')}; \`pnpm run data -- upload ./data ${describeLocation(location).replace(/\/?$/, '/')}\` puts them there)`,
+          { cause },
+        );
+      }
+    }),
   );
+  return { kind: 'az', location: describeLocation(location), files };
 }
 
 export type SourceReaders = { readonly [K in DataLocation['kind']]: SourceReader };
@@ -94,5 +121,5 @@ export type SourceReaders = { readonly [K in DataLocation['kind']]: SourceReader
 export const DEFAULT_READERS: SourceReaders = {
   local: readLocalFolder,
   https: (location) => readHttpsArchive(location),
-  az: readAzureNotYet,
+  az: (location) => readAzurePrefix(location),
 };

@@ -1,5 +1,5 @@
 /**
- * ingest: the base data from its location (folder, https archive, az:// later) plus the
+ * ingest: the base data from its location (folder, https archive, az:// prefix) plus the
  * labelled feedback rows, each fingerprinted (sha256) and stored as-is in the artifact store.
  */
 import { parseDataLocation } from '../sources/data-location';

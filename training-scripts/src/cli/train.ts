@@ -25,9 +25,9 @@ function program(): Command {
     )
     .option(
       '--data <dir>',
-      'directory with winequality-red.csv and winequality-white.csv (seeded train/validation/holdout split)',
+      'folder (or az://<container>/<prefix>/) with winequality-red.csv and winequality-white.csv (seeded train/validation/holdout split)',
     )
-    .option('--train <csv>', 'training CSV (use with --test instead of --data)')
+    .option('--train <csv>', 'training CSV, local or az:// (use with --test instead of --data)')
     .option('--test <csv>', 'holdout CSV: reported and gated on, never used to pick a candidate')
     .option(
       '--validation <csv>',
