@@ -239,7 +239,8 @@ export function parseModelUri(raw: string | undefined, cwd = process.cwd()): Mod
   );
 }
 
-function mlflowConfig(env: NodeJS.ProcessEnv): MlflowConfig | undefined {
+/** MLflow connection from MLFLOW_* (service defaults: short timeout, few retries); undefined when MLFLOW_TRACKING_URI is unset. */
+export function mlflowConfig(env: NodeJS.ProcessEnv): MlflowConfig | undefined {
   let options;
   try {
     options = mlflowOptionsFromEnv(env);

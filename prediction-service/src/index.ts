@@ -3,12 +3,13 @@ export type { AppDeps, AppConfig } from './app';
 export { createRequestHandler } from './request-handler';
 export {
   loadConfig,
+  mlflowConfig,
   parseModelUri,
   ConfigError,
   ENV_DOCS,
   DEFAULT_MLFLOW_POLL_INTERVAL_S,
 } from './config';
-export type { Config, MlflowConfig, ModelUri } from './config';
+export type { Config, MlflowConfig, ModelUri, PredictionLogConfig } from './config';
 export { SERVICE_ERROR_CODES, HTTP_STATUS, ERROR_DOCS, ServiceError } from './errors';
 export type { ServiceErrorCode, ErrorBody, ErrorDetail } from './errors';
 export { createMetrics, METRIC_NAMES } from './metrics';
@@ -22,6 +23,10 @@ export {
 } from './model/model-store';
 export type { ModelStore, ReloadOutcome, ReloadOptions, SourceCheck } from './model/model-store';
 export { createMlflowSource, fingerprintOf } from './model/mlflow-source';
+export { loadAndPoll, servingSourcesFor } from './model/configured-source';
+export type { ConfiguredSources } from './model/configured-source';
+export { createScorer } from './model/scorer';
+export type { Scorer, Scored } from './model/scorer';
 export type { MlflowSourceClient, MlflowSourceDeps } from './model/mlflow-source';
 export {
   createDirectorySource,
@@ -41,5 +46,8 @@ export type {
   ServableModel,
 } from './model/servable-model';
 export { createNoopSink, createLoggingSink } from './prediction-sink';
+export { createPostgresLog } from './postgres-log';
+export type { PostgresLog, FeedbackStore } from './postgres-log';
 export type { PredictionSink, PredictionEvent } from './prediction-sink';
-export { WineRecordSchema, PHYSICAL_BOUNDS } from './http/record.schema';
+export { WineRecordSchema, PHYSICAL_BOUNDS, checkRecord } from './http/record.schema';
+export type { RecordCheck } from './http/record.schema';

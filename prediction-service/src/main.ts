@@ -5,7 +5,6 @@
 import cluster from 'node:cluster';
 import { loadKeyVaultSecretsOrExit } from '@wine/azure';
 import { checkSchemaAtStartup } from '@wine/db';
-import { createMlflowClient } from 'mlflow-ts-client';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -15,35 +14,12 @@ import { runPrimary, workerBridge } from './cluster';
 import { ConfigError, MANAGEMENT_MAX_CONNECTIONS, SECRET_ENV, loadConfig } from './config';
 import type { Config } from './config';
 import { connectionEvents, createMetrics } from './metrics';
-import { BUNDLED_MODEL_DIR, createDirectorySource } from './model/directory-source';
+import { loadAndPoll, servingSourcesFor } from './model/configured-source';
 import { createModelStore } from './model/model-store';
-import type { ModelSource } from './model/servable-model';
-import { modelSourceFor } from './model/source-for-uri';
 import { createPostgresLog } from './postgres-log';
 import { createLoggingSink } from './prediction-sink';
 import { createRequestHandler } from './request-handler';
 import { exitOnSignals, serve } from './server';
-
-function sourceFor(
-  config: Config,
-  logger: Logger,
-): { source: ModelSource; fallback?: ModelSource } {
-  const uri = config.modelUri;
-  if (uri.kind !== 'mlflow' || config.mlflow === undefined) {
-    return { source: modelSourceFor(uri.kind === 'file' ? uri : { kind: 'bundled' }) };
-  }
-  const client = createMlflowClient({
-    trackingUri: config.mlflow.trackingUri,
-    credentials: config.mlflow.credentials,
-    timeoutMs: config.mlflow.timeoutMs,
-    retries: config.mlflow.retries,
-  });
-  return {
-    source: modelSourceFor(uri, { mlflow: client, logger }),
-    // The registry being down must not keep the service from serving.
-    fallback: createDirectorySource(BUNDLED_MODEL_DIR, 'fallback'),
-  };
-}
 
 async function startWorker(config: Config, clustered: boolean): Promise<void> {
   const logger = pino({
@@ -52,21 +28,12 @@ async function startWorker(config: Config, clustered: boolean): Promise<void> {
   });
   const registry = new Registry();
   const metrics = createMetrics(registry);
-  const store = createModelStore({ ...sourceFor(config, logger), metrics, logger });
+  const store = createModelStore({ ...servingSourcesFor(config, logger), metrics, logger });
   const bridge = clustered
     ? workerBridge(registry, () => void store.reload({ force: true }))
     : undefined;
 
-  const first = await store.reload();
-  if (store.current() === undefined && config.modelPollIntervalS === 0) {
-    logger.fatal(
-      { source: store.source.describe(), reason: first.reason },
-      'cannot load the model; fix MODEL_URI or set MODEL_POLL_INTERVAL_S to keep retrying',
-    );
-    process.exit(1);
-  }
-  const stopPolling =
-    config.modelPollIntervalS > 0 ? store.poll(config.modelPollIntervalS) : () => undefined;
+  const stopPolling = await loadAndPoll(store, config.modelPollIntervalS, logger);
   const log =
     config.predictionLog === undefined
       ? undefined

@@ -27,8 +27,11 @@ export function createPostgresLog(deps: {
   config: PredictionLogConfig;
   metrics: ServiceMetrics;
   logger: Logger;
+  /** PostgreSQL application_name prefix of the pools (default prediction-service). */
+  applicationName?: string;
 }): PostgresLog {
   const { config, metrics, logger } = deps;
+  const application = deps.applicationName ?? 'prediction-service';
   const onError = (error: Error): void => {
     logger.warn(
       { err: describePgError(error) },
@@ -40,14 +43,14 @@ export function createPostgresLog(deps: {
   // flushes on every batch), and feedback with ordinary, durable commits.
   const writePool = createPool({
     connectionString: config.databaseUrl,
-    applicationName: 'prediction-service:log',
+    applicationName: `${application}:log`,
     max: 1,
     asyncCommit: true,
     onError,
   });
   const pool = createPool({
     connectionString: config.databaseUrl,
-    applicationName: 'prediction-service:feedback',
+    applicationName: `${application}:feedback`,
     max: 2,
     onError,
   });

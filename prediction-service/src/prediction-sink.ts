@@ -8,7 +8,8 @@ import type { ModelInfo } from './model/servable-model';
 
 export interface PredictionEvent {
   readonly requestId: string;
-  readonly endpoint: '/predict' | '/invocations';
+  /** Where the rows came in; `stream` = the stream scorer (request id `<input stream>/<entry id>`). */
+  readonly endpoint: '/predict' | '/invocations' | 'stream';
   readonly model: ModelInfo;
   readonly records: readonly WineRecord[];
   readonly predictions: readonly number[];
