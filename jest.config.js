@@ -18,6 +18,7 @@ module.exports = {
     '^@wine/grafana$': '<rootDir>/grafana/src/index.ts',
     '^@wine/model-monitor$': '<rootDir>/model-monitor/src/index.ts',
     '^@wine/azure/testing$': '<rootDir>/packages/azure/src/testing/index.ts',
+    '^@wine/stream-scorer$': '<rootDir>/stream-scorer/src/index.ts',
     '^@wine/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     // The infrastructure contract (no cdktf): the release tooling imports only this.
     '^@wine/infrastructure/services$': '<rootDir>/infrastructure/src/services.ts',
