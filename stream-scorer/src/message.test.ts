@@ -74,6 +74,18 @@ describe('stream ids', () => {
     expect(compareIds('10-10', '10-9')).toBe(1);
     expect(compareIds('10-18446744073709551615', '10-18446744073709551614')).toBe(1);
     expect(compareIds('7-1', '7-1')).toBe(0);
+    expect(compareIds('7', '7-0')).toBe(0);
+    expect(compareIds('1718000000000-0', '999999999999-5')).toBe(1);
+    // Same order as numbers, on a seeded sample of ids.
+    const ids = Array.from({ length: 200 }, (_, i) => `${(i * 7919) % 1000}-${(i * 104729) % 37}`);
+    const numeric = (x: string) => x.split('-').map(Number) as [number, number];
+    for (const a of ids) {
+      for (const b of ids.slice(0, 20)) {
+        const [am, as] = numeric(a);
+        const [bm, bs] = numeric(b);
+        expect(compareIds(a, b)).toBe(Math.sign(am - bm || as - bs));
+      }
+    }
     expect(idRange(['10-1', '9-5', '10-0', '11-0'])).toEqual({ min: '9-5', max: '11-0' });
     expect(idTimeMs('1718000000000-3')).toBe(1_718_000_000_000);
     expect(idTimeMs('garbage')).toBeUndefined();

@@ -38,8 +38,11 @@ export function decodeMessage(message: InputMessage, maxRecordBytes: number): De
       `an input entry has exactly one field "${RECORD_FIELD}" (the JSON of one wine); this one has ${names.length === 0 ? 'none' : `${shown.join(', ')}${more}`}`,
     );
   }
-  // String length is a lower bound of the UTF-8 size; exact only when it matters.
-  if (raw.length > maxRecordBytes || Buffer.byteLength(raw) > maxRecordBytes) {
+  // UTF-8 takes 1–3 bytes per UTF-16 unit: count bytes only when the length cannot decide.
+  if (
+    raw.length > maxRecordBytes ||
+    (raw.length * 3 > maxRecordBytes && Buffer.byteLength(raw) > maxRecordBytes)
+  ) {
     return fail(
       'PAYLOAD_TOO_LARGE',
       `the record is ${Buffer.byteLength(raw)} bytes; the limit is ${maxRecordBytes} (STREAM_MAX_RECORD_BYTES)`,
