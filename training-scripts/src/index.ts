@@ -67,6 +67,7 @@ export type {
 } from './simulate/run-simulation';
 export { csvTarget, httpTarget, TargetUnavailableError } from './simulate/targets';
 export type { SendResult, SimulationTarget } from './simulate/targets';
+export { streamTarget, STREAM_RECORD_FIELD } from './simulate/stream-target';
 export { createRowSource } from './simulate/row-source';
 export type { RowSource } from './simulate/row-source';
 export { NO_DRIFT, describeInjection, injectDrift } from './simulate/drift-injection';

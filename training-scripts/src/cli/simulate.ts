@@ -8,6 +8,7 @@ import { describeInjection, type DriftInjection } from '../simulate/drift-inject
 import { createRowSource } from '../simulate/row-source';
 import { renderSimulation, runSimulation } from '../simulate/run-simulation';
 import { simulateOptionsSchema } from '../simulate/simulate-options.schema';
+import { streamTarget } from '../simulate/stream-target';
 import { csvTarget, httpTarget } from '../simulate/targets';
 import { dataDeps, defaultDataDir } from './data-deps';
 import { createProgress } from './progress';
@@ -18,17 +19,32 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 function program(): Command {
   return new Command('simulate')
     .description(
-      'Replay wines to the prediction service (POST /predict) at a mean rate with Poisson gaps, ' +
+      'Replay wines to the prediction service (POST /predict) — or onto the stream scorer’s input stream — at a mean rate with Poisson gaps, ' +
         'inject drift if asked, and send the true quality of a share of them as delayed feedback ' +
         '(POST /feedback) — traffic that makes the monitoring visible. Prints a summary.',
     )
-    .option('--url <url>', 'prediction service', 'http://127.0.0.1:9696')
+    .option(
+      '--url <url>',
+      'prediction service (with --to stream: where feedback goes, if a feedback token is set)',
+      'http://127.0.0.1:9696',
+    )
     .addOption(
-      new Option('--to <target>', 'where the traffic goes: the service, or a CSV file')
-        .choices(['http', 'csv'])
+      new Option(
+        '--to <target>',
+        'where the traffic goes: the service (http), a CSV file, or the stream scorer’s input stream',
+      )
+        .choices(['http', 'csv', 'stream'])
         .default('http'),
     )
     .option('--out <file>', 'CSV to write with --to csv (read it with `drift --current`)')
+    .option(
+      '--redis-url <url>',
+      'Redis for --to stream (default: $REDIS_URL, else redis://127.0.0.1:6379)',
+    )
+    .option(
+      '--stream <name>',
+      'input stream for --to stream (default: $STREAM_INPUT, else wine:measurements)',
+    )
     .option(
       '--data <dir>',
       'replay the UCI files of this directory (default: $WINE_DATA_DIR, else ./data)',
@@ -69,6 +85,7 @@ function program(): Command {
         '\n  pnpm run simulate --shift alcohol=+1.5 --scale sulphates=1.3 --white-share 0.8 --requests 2000' +
         '\n  FEEDBACK_TOKEN=… pnpm run simulate --feedback-fraction 0.5 --feedback-delay 10' +
         '\n  pnpm run simulate --to csv --out drifted.csv --shift alcohol=+1.5 --requests 1000' +
+        '\n  pnpm run simulate --to stream --rate 1000 --duration 60   # for `pnpm run stream-score`' +
         '\n\nCtrl-C stops sending, lets requests in flight finish and prints the summary.',
     );
 }
@@ -78,6 +95,8 @@ async function main(): Promise<void> {
   const options = parseOptions(simulateOptionsSchema, {
     ...raw,
     feedbackToken: raw.feedbackToken ?? (process.env['FEEDBACK_TOKEN'] || undefined),
+    redisUrl: raw.redisUrl ?? (process.env['REDIS_URL'] || undefined),
+    stream: raw.stream ?? (process.env['STREAM_INPUT'] || undefined),
   });
   const drift: DriftInjection = {
     shift: Object.fromEntries(options.shift),
@@ -88,14 +107,24 @@ async function main(): Promise<void> {
     options.csv === undefined
       ? await dataDeps.loadDir(options.data ?? defaultDataDir(process.env), false)
       : await dataDeps.loadCsv(options.csv, false);
+  const service = httpTarget({
+    url: options.url,
+    timeoutMs: options.timeout * 1000,
+    ...(options.feedbackToken === undefined ? {} : { feedbackToken: options.feedbackToken }),
+  });
+  // Streamed predictions are labelled through the service that shares their log.
+  const feedback =
+    options.feedbackToken === undefined ? undefined : service.feedback?.bind(service);
   const target =
     options.to === 'csv'
       ? csvTarget(options.out as string)
-      : httpTarget({
-          url: options.url,
-          timeoutMs: options.timeout * 1000,
-          ...(options.feedbackToken === undefined ? {} : { feedbackToken: options.feedbackToken }),
-        });
+      : options.to === 'stream'
+        ? streamTarget({
+            redisUrl: options.redisUrl,
+            stream: options.stream,
+            ...(feedback === undefined ? {} : { feedback }),
+          })
+        : service;
   const total =
     options.requests ??
     (options.duration === undefined ? 1000 : Math.ceil(options.rate * options.duration));

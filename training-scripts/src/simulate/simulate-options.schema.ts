@@ -20,9 +20,17 @@ const featureValue = (flag: string) =>
 /** CLI options of `simulate`, validated once at the process edge. */
 export const simulateOptionsSchema = z
   .object({
-    to: z.enum(['http', 'csv']).default('http'),
+    to: z.enum(['http', 'csv', 'stream']).default('http'),
     url: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9696'),
     out: z.string().min(1).optional(),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'must be redis://host:port or rediss://host:port')
+      .default('redis://127.0.0.1:6379'),
+    stream: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1–200 printable characters without spaces')
+      .default('wine:measurements'),
     data: z.string().optional(),
     csv: z.string().optional(),
     rate: z.coerce.number().positive().max(100_000).default(20),

@@ -1,14 +1,14 @@
 /**
  * Where simulated traffic goes. A target scores one wine and, when it can, takes delayed
- * feedback; the simulation loop knows nothing else about it, so another transport (Redis
- * Streams, issue 15) is one more implementation of this interface.
+ * feedback; the simulation loop knows nothing else about it, so another transport is one
+ * more implementation of this interface (Redis Streams: stream-target.ts).
  */
 import { appendFile, writeFile } from 'node:fs/promises';
 import { FEATURE_NAMES, type LabeledWineRecord } from '@wine/model';
 
 export interface SendResult {
   readonly ok: boolean;
-  /** HTTP status, or 0 when no response came (connection refused, timeout). */
+  /** HTTP status (200 for an entry a stream accepted), or 0 when no response came (refused, timeout). */
   readonly status: number;
   /** Id to attach feedback to (the service's request_id). */
   readonly requestId?: string;
