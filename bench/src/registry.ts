@@ -7,6 +7,7 @@ import { predictionLogBenchmark } from './prediction-log.bench';
 import { pipelineBenchmark } from './pipeline.bench';
 import { searchBenchmark } from './search.bench';
 import { serviceBenchmark } from './service.bench';
+import { streamBenchmark } from './stream.bench';
 import { trackingBenchmark } from './tracking.bench';
 
 /** The benchmarks `pnpm run bench` knows. Each module exports one `Benchmark`. */
@@ -27,4 +28,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   driftWindowsBenchmark,
   predictionLogBenchmark,
   pipelineBenchmark,
+  streamBenchmark,
 ];
