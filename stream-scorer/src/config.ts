@@ -4,6 +4,7 @@
  * model and prediction-log variables mean what they mean for the prediction service.
  */
 import os from 'node:os';
+import type { SecretEnvName } from '@wine/azure';
 import {
   ConfigError,
   DEFAULT_MLFLOW_POLL_INTERVAL_S,
@@ -59,6 +60,13 @@ export interface StreamConfig {
   readonly shutdownTimeoutS: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
+
+/** Secret variables the scorer takes from Key Vault when AZURE_KEY_VAULT_URL is set. */
+export const STREAM_SECRET_ENV: readonly SecretEnvName[] = [
+  'REDIS_URL',
+  'DATABASE_URL',
+  'MLFLOW_TRACKING_PASSWORD',
+];
 
 /** Docs for README and `.env.sample`; keys are the environment variable names. */
 export const STREAM_ENV_DOCS = {

@@ -1,4 +1,10 @@
-export { loadStreamConfig, ConfigError, STREAM_ENV_DOCS, DEFAULT_METRICS_PORT } from './config';
+export {
+  loadStreamConfig,
+  ConfigError,
+  STREAM_ENV_DOCS,
+  STREAM_SECRET_ENV,
+  DEFAULT_METRICS_PORT,
+} from './config';
 export type { StreamConfig, StreamNames, ConsumerSettings } from './config';
 export { DEAD_LETTER_CODES, DEAD_LETTER_DOCS, StreamSetupError } from './errors';
 export type { DeadLetterCode } from './errors';

@@ -6,6 +6,7 @@
  * operations port. SIGTERM/SIGINT: stop reading, finish and acknowledge the batch in hand,
  * flush the log, leave the group, exit 0.
  */
+import { loadKeyVaultSecretsOrExit } from '@wine/azure';
 import { checkSchemaAtStartup } from '@wine/db';
 import {
   createLoggingSink,
@@ -21,7 +22,7 @@ import type { PredictionSink } from '@wine/prediction-service';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { ConfigError, loadStreamConfig } from './config';
+import { ConfigError, STREAM_SECRET_ENV, loadStreamConfig } from './config';
 import type { StreamConfig } from './config';
 import { createStreamConsumer } from './consumer';
 import { createStreamMetrics } from './metrics';
@@ -179,4 +180,5 @@ function main(): void {
   });
 }
 
-main();
+// Key Vault first (a no-op without AZURE_KEY_VAULT_URL): REDIS_URL's access key and the like.
+void loadKeyVaultSecretsOrExit(STREAM_SECRET_ENV).then(main);
