@@ -1,3 +1,4 @@
+import { batchBenchmark } from './batch.bench';
 import { driftCliBenchmark } from './drift-cli.bench';
 import { driftWindowsBenchmark } from './drift-windows.bench';
 import { driftBenchmark } from './drift.bench';
@@ -29,4 +30,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   predictionLogBenchmark,
   pipelineBenchmark,
   streamBenchmark,
+  batchBenchmark,
 ];
