@@ -17,6 +17,7 @@ module.exports = {
     '^@wine/prediction-service$': '<rootDir>/prediction-service/src/index.ts',
     '^@wine/grafana$': '<rootDir>/grafana/src/index.ts',
     '^@wine/model-monitor$': '<rootDir>/model-monitor/src/index.ts',
+    '^@wine/stack$': '<rootDir>/stack/src/index.ts',
     '^@wine/azure/testing$': '<rootDir>/packages/azure/src/testing/index.ts',
     '^@wine/stream-scorer$': '<rootDir>/stream-scorer/src/index.ts',
     '^@wine/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
