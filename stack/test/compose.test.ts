@@ -14,6 +14,7 @@ import { KEY_VAULT_ENV_DOCS, STORAGE_ENV_DOCS } from '@wine/azure';
 import { ENV_DOCS as PIPELINE_ENV_DOCS } from '@wine/pipeline';
 import { ENV_DOCS as SERVICE_ENV_DOCS } from '@wine/prediction-service';
 import { MONITOR_ENV_DOCS } from '@wine/model-monitor';
+import { STREAM_ENV_DOCS } from '@wine/stream-scorer';
 import { ADMIN_UIS, COMPOSE_PROFILES_BY_ROLE, PORTS, STACK_ENV_NAMES } from '@wine/stack-contract';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -45,6 +46,7 @@ const PROFILE_SERVICES: Record<string, string[]> = {
     'model-monitor',
     'pipeline-worker',
     'pipeline-api',
+    'stream-scorer',
     'prometheus',
     'alertmanager',
     'grafana',
@@ -161,6 +163,7 @@ describe('docker-compose.yml', () => {
     ['prediction-service', [...Object.keys(SERVICE_ENV_DOCS), ...vault]],
     ['model-monitor', [...Object.keys(MONITOR_ENV_DOCS), ...MLFLOW_CLIENT_ENV, ...vault]],
     ['migrate', ['DATABASE_URL', ...vault]],
+    ['stream-scorer', [...Object.keys(STREAM_ENV_DOCS), ...vault]],
     [
       'pipeline-worker',
       [...Object.keys(PIPELINE_ENV_DOCS), ...MLFLOW_CLIENT_ENV, ...vault, ...storage],
@@ -266,6 +269,7 @@ describe('docker-compose.yml', () => {
       'prediction-service': [PORTS.management],
       'model-monitor': [PORTS.monitorMetrics],
       'pipeline-api': [PORTS.pipelineApi],
+      'stream-scorer': [PORTS.streamMetrics],
       alertmanager: [PORTS.alertmanager],
       prometheus: [PORTS.prometheus],
     };

@@ -17,6 +17,7 @@ const NODE_IMAGES: Record<string, string> = {
   'prediction-service/Dockerfile': '@wine/prediction-service',
   'model-monitor/Dockerfile': '@wine/model-monitor',
   'pipeline/Dockerfile': '@wine/pipeline',
+  'stream-scorer/Dockerfile': '@wine/stream-scorer',
 };
 const OUR_IMAGES = [...Object.keys(NODE_IMAGES), 'mlflow/Dockerfile'];
 const OCI_LABELS = ['title', 'description', 'licenses', 'version', 'revision'].map(

@@ -63,8 +63,9 @@ export const ADMIN_UIS: readonly AdminUi[] = [
 /**
  * Machines that boot the release, and the compose profiles each starts (COMPOSE_PROFILES in
  * its `.env`). The compose file assigns every service to one of these profiles:
- * `data` postgres + redis · `control` mlflow, pipeline worker/API, monitor, prometheus,
- * alertmanager, grafana · `prediction` prediction-service · `edge` caddy.
+ * `data` postgres + redis · `control` mlflow, migrate, pipeline worker/API, monitor, stream
+ * scorer, prometheus, alertmanager, grafana · `prediction` prediction-service · `edge` caddy
+ * (and `local`, Azurite, for laptops only).
  */
 export const HOST_ROLES = ['all-in-one', 'control', 'prediction'] as const;
 export type HostRole = (typeof HOST_ROLES)[number];
