@@ -186,7 +186,8 @@ describeWithServices('closed loop: drift alert → retrain → v2 served', missi
       const stop = new AbortController();
       const simulation = runSimulation(
         {
-          rate: 150,
+          // Moderate: CI runs this beside other suites on 2 cores.
+          rate: 60,
           durationS: 600,
           concurrency: 8,
           feedbackFraction: 1,
@@ -196,7 +197,11 @@ describeWithServices('closed loop: drift alert → retrain → v2 served', missi
           seed: 5,
         },
         {
-          target: httpTarget({ url: service.url, feedbackToken: FEEDBACK_TOKEN }),
+          target: httpTarget({
+            url: service.url,
+            feedbackToken: FEEDBACK_TOKEN,
+            timeoutMs: 30_000,
+          }),
           rows: createRowSource(records, {
             seed: 5,
             order: 'shuffle',
@@ -262,6 +267,7 @@ describeWithServices('closed loop: drift alert → retrain → v2 served', missi
         )?.version,
       ).toBe('2');
       // The loop never failed a request: before, during and after the swap.
+      expect(summary.requests.errors).toEqual({});
       expect(summary.requests.failed).toBe(0);
       expect(summary.requests.ok).toBeGreaterThan(WINDOW);
       expect(summary.feedback.errors).toEqual({});
