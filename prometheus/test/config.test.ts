@@ -59,6 +59,10 @@ describe('rules and their unit tests (structure)', () => {
         'PipelineApiDown',
         'PipelineRunsFailing',
         'PipelineStuck',
+        'StreamBacklogGrowing',
+        'StreamBrokerUnreachable',
+        'StreamEntriesSetAside',
+        'StreamScorerDown',
       ].sort(),
     );
   });
