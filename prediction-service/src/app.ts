@@ -101,6 +101,7 @@ export function createApp(
     maxBatchRows: config.maxBatchRows,
     maxBodyBytes: config.maxBodyBytes,
     version: deps.version ?? '0.1.0',
+    feedback: deps.feedback !== undefined && config.feedbackToken !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -130,7 +131,10 @@ export function createApp(
 export function createManagementApp(deps: AppDeps): Express {
   const { store, metrics, config } = deps;
   const app = baseApp(deps, securityMiddleware());
-  const openapi = buildManagementOpenApiDocument({ version: deps.version ?? '0.1.0' });
+  const openapi = buildManagementOpenApiDocument({
+    version: deps.version ?? '0.1.0',
+    admin: config.adminToken !== undefined,
+  });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });

@@ -113,18 +113,36 @@ describe('operations', () => {
   it('GET /openapi.json is OpenAPI 3.1 generated from the request schemas', async () => {
     const res = await request(t.app).get('/openapi.json').expect(200);
     expect(res.body.openapi).toBe('3.1.0');
+    // No prediction log here, so no /feedback: a disabled endpoint is not documented.
     expect(Object.keys(res.body.paths as object).sort()).toEqual([
-      '/feedback',
       '/health',
       '/invocations',
       '/predict',
       '/ready',
     ]);
-    const record = res.body.components.schemas.WineRecord;
+    const schemas = res.body.components.schemas;
+    const record = schemas.WineRecord;
     expect(record.additionalProperties).toBe(false);
     expect(record.required).toHaveLength(12);
     expect(record.properties.ph).toMatchObject({ type: 'number', minimum: 0, maximum: 14 });
-    expect(res.body.components.schemas.InvocationsRequest.anyOf).toHaveLength(4);
+    expect(schemas.InvocationsRequest.anyOf).toHaveLength(4);
+    // The batch limit (MAX_BATCH_ROWS) and non-empty batches are part of the contract.
+    expect(schemas.PredictBatch.properties.instances).toMatchObject({
+      minItems: 1,
+      maxItems: 10_000,
+    });
+    const csv = res.body.paths['/invocations'].post.requestBody.content['text/csv'].schema;
+    expect(csv.pattern).toMatch(/^\^fixed_acidity,volatile_acidity,/);
+  });
+
+  it('documents POST /model/reload only while ADMIN_TOKEN enables it', async () => {
+    const tmp = await tempDir();
+    await writeTinyModel(tmp.dir);
+    const noAdmin = await buildTestApp(tmp.dir);
+    const doc = await request(noAdmin.management).get('/openapi.json').expect(200);
+    expect(Object.keys(doc.body.paths as object)).not.toContain('/model/reload');
+    expect(doc.body.components.securitySchemes).toBeUndefined();
+    await tmp.cleanup();
   });
 
   it('the management port describes its own endpoints in /openapi.json', async () => {

@@ -1,4 +1,7 @@
+import { FEATURE_NAMES, createRng } from '@wine/model';
 import request from 'supertest';
+import { PHYSICAL_BOUNDS } from '../src/http/record.schema';
+import { CSV_COLUMNS, csvBodyPattern } from '../src/http/request-docs.schema';
 import { GOOD, buildTestApp, tempDir, writeTinyModel } from './fixtures';
 import type { TestApp } from './fixtures';
 
@@ -138,5 +141,43 @@ describe('POST /invocations (MLflow scoring protocol)', () => {
       .send({ dataframe_split: { columns: reversed, data: [row] } })
       .expect(200);
     expect(res.body.predictions).toEqual([expected[0]]);
+  });
+});
+
+describe('the text/csv schema in /openapi.json', () => {
+  const doc = (maxRows: number) => new RegExp(csvBodyPattern(maxRows), 'u');
+  const header = CSV_COLUMNS.join(',');
+
+  it('only describes values within the physical bounds', () => {
+    // Each feature's decimal pattern, probed with numbers around and beyond its bounds.
+    const rng = createRng(3);
+    for (const [index, name] of FEATURE_NAMES.entries()) {
+      const { min, max } = PHYSICAL_BOUNDS[name];
+      for (let i = 0; i < 3000; i++) {
+        const value = (rng.next() * 2.4 - 0.2) * (max ?? 10_000);
+        const text = value.toFixed(rng.int(5));
+        const cells = Object.values(GOOD).map(String);
+        cells[index] = text;
+        const body = `${header}\n${cells.join(',')}`;
+        if (doc(5).test(body)) {
+          expect(Number(text)).toBeGreaterThanOrEqual(min);
+          if (max !== undefined) expect(Number(text)).toBeLessThanOrEqual(max);
+        }
+      }
+    }
+  });
+
+  it('every body it describes is answered 200, edge values and the row limit included', async () => {
+    const edge = [9999.9999, 0, 0.1, 1, 0, 9999, 0, 1.0999, 13.9999, 0, 99.9999, 'white'];
+    const low = [0, 0, 0, 0, 0, 0, 0, 0.9, 0, 0, 0, 'red'];
+    const body = `${header}\n${edge.join(',')}\n${low.join(',')}\n`;
+    expect(doc(2).test(body)).toBe(true);
+    expect(doc(1).test(body)).toBe(false);
+    const res = await request(t.app)
+      .post('/invocations')
+      .set('Content-Type', 'text/csv')
+      .send(body)
+      .expect(200);
+    expect(res.body.predictions).toHaveLength(2);
   });
 });

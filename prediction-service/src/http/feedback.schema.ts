@@ -18,7 +18,8 @@ export const FeedbackItemSchema = z
       .meta({
         description: 'The request id of the prediction (response field or X-Request-Id header)',
       }),
-    row: z.number().int().min(0).optional().meta({
+    // prediction_log.row_index is a 32-bit integer: a larger row made PostgreSQL fail (a 500).
+    row: z.number().int().min(0).max(2_147_483_647).optional().meta({
       description: 'Row of a batch request (0-based); may be omitted for a one-record request',
     }),
     quality: z

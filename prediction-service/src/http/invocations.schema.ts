@@ -6,41 +6,8 @@
 import type { WineRecord } from '@wine/model';
 import { z } from 'zod';
 import { ServiceError, clip, someNames } from '../errors';
-import { MAX_OBJECT_FIELDS, WineRecordSchema, tooManyFields } from './record.schema';
+import { MAX_OBJECT_FIELDS, tooManyFields } from './record.schema';
 import { collectRecords } from './rows';
-
-const Cell = z.union([z.number(), z.string()]);
-const Params = z.record(z.string(), z.never()).optional();
-
-export const DataframeSplitSchema = z
-  .strictObject({
-    dataframe_split: z.strictObject({
-      columns: z.array(z.string()),
-      data: z.array(z.array(Cell)),
-      index: z.array(z.union([z.number(), z.string()])).optional(),
-    }),
-    params: Params,
-  })
-  .meta({ id: 'DataframeSplit', description: 'pandas `split` orientation' });
-
-export const DataframeRecordsSchema = z
-  .strictObject({ dataframe_records: z.array(WineRecordSchema), params: Params })
-  .meta({ id: 'DataframeRecords', description: 'pandas `records` orientation' });
-
-export const InstancesSchema = z
-  .strictObject({ instances: z.array(WineRecordSchema), params: Params })
-  .meta({ id: 'Instances', description: 'TF-serving row format' });
-
-export const InputsSchema = z
-  .strictObject({
-    inputs: z.union([z.array(WineRecordSchema), z.record(z.string(), z.array(Cell))]),
-    params: Params,
-  })
-  .meta({ id: 'Inputs', description: 'TF-serving: a list of records or a dict of columns' });
-
-export const InvocationsRequestSchema = z
-  .union([DataframeSplitSchema, DataframeRecordsSchema, InstancesSchema, InputsSchema])
-  .meta({ id: 'InvocationsRequest' });
 
 export const InvocationsResponseSchema = z
   .object({ predictions: z.array(z.number()) })

@@ -1,33 +1,35 @@
 /**
  * GET /openapi.json on each port (the public API, and the management port's operations
- * endpoints), generated from the same zod schemas that validate requests (zod v4's
- * native JSON Schema output is draft 2020-12, which OpenAPI 3.1 uses as its schema dialect).
+ * endpoints). Records come from the zod schema that validates them; envelopes and limits from
+ * request-docs.schema.ts (zod v4's native JSON Schema output is draft 2020-12, which OpenAPI
+ * 3.1 uses as its schema dialect).
+ *
+ * The document describes this process as configured: batch limits are MAX_BATCH_ROWS, and
+ * /feedback and /model/reload appear only when enabled (a disabled one answers 404 to every
+ * request, whatever its credentials). CI runs schemathesis with every check against both.
  */
 import { z } from 'zod';
 import { ERROR_DOCS, MAX_ERROR_DETAILS, SERVICE_ERROR_CODES } from '../errors';
 import {
-  DataframeRecordsSchema,
-  DataframeSplitSchema,
-  InputsSchema,
-  InstancesSchema,
-  InvocationsRequestSchema,
-  InvocationsResponseSchema,
-} from './invocations.schema';
-import {
-  ModelRefSchema,
-  PredictBatchResponseSchema,
-  PredictBatchSchema,
-  PredictRequestSchema,
-  PredictSingleResponseSchema,
-} from './predict.schema';
-import {
-  FeedbackBatchSchema,
   FeedbackItemSchema,
-  FeedbackRequestSchema,
   FeedbackResponseSchema,
   FeedbackResultSchema,
 } from './feedback.schema';
+import { InvocationsResponseSchema } from './invocations.schema';
+import {
+  HealthResponseSchema,
+  ModelDescriptionSchema,
+  ModelInfoSchema,
+  ReadyResponseSchema,
+  ReloadResponseSchema,
+} from './operations.schema';
+import {
+  ModelRefSchema,
+  PredictBatchResponseSchema,
+  PredictSingleResponseSchema,
+} from './predict.schema';
 import { WineRecordSchema } from './record.schema';
+import { csvBodySchema, requestBodySchemas } from './request-docs.schema';
 
 const ErrorBodySchema = z
   .object({
@@ -56,32 +58,10 @@ const ErrorBodySchema = z
 
 type Json = Record<string, unknown>;
 
-function componentSchemas(): Record<string, Json> {
+/** Named schemas → `components.schemas`, references between them resolved. */
+function components(named: Record<string, z.ZodType>): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
-  // Every schema with an id becomes a component, so references between them resolve.
-  for (const schema of [
-    WineRecordSchema,
-    PredictBatchSchema,
-    ModelRefSchema,
-    DataframeSplitSchema,
-    DataframeRecordsSchema,
-    InstancesSchema,
-    InputsSchema,
-    PredictRequestSchema,
-    PredictSingleResponseSchema,
-    PredictBatchResponseSchema,
-    InvocationsRequestSchema,
-    InvocationsResponseSchema,
-    FeedbackItemSchema,
-    FeedbackBatchSchema,
-    FeedbackRequestSchema,
-    FeedbackResultSchema,
-    FeedbackResponseSchema,
-    ErrorBodySchema,
-  ]) {
-    const id = z.globalRegistry.get(schema)?.id;
-    if (id !== undefined) registry.add(schema, { id });
-  }
+  for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
   const out = z.toJSONSchema(registry, {
     io: 'input',
     uri: (id) => `#/components/schemas/${id}`,
@@ -98,17 +78,40 @@ function componentSchemas(): Record<string, Json> {
 
 const ref = (id: string): Json => ({ $ref: `#/components/schemas/${id}` });
 const json = (schema: Json): Json => ({ content: { 'application/json': { schema } } });
+const ok = (description: string, id: string): Json => ({ description, ...json(ref(id)) });
 const errors = (...statuses: number[]): Record<string, Json> =>
   Object.fromEntries(
     statuses.map((s) => [String(s), { description: 'Error', ...json(ref('ErrorBody')) }]),
   );
 
+function probePaths(): Record<string, Json> {
+  return {
+    '/health': {
+      get: { summary: 'Liveness', responses: { '200': ok('Alive', 'HealthResponse') } },
+    },
+    '/ready': {
+      get: {
+        summary: 'Readiness: a model is loaded',
+        responses: { '200': ok('Ready', 'ReadyResponse'), ...errors(503) },
+      },
+    },
+  };
+}
+
 export function buildOpenApiDocument(options: {
   maxBatchRows: number;
   maxBodyBytes: number;
   version: string;
+  /** POST /feedback is enabled (prediction log on and FEEDBACK_TOKEN set). */
+  feedback?: boolean;
 }): Json {
-  const limits = `Bodies up to ${options.maxBodyBytes} bytes, batches up to ${options.maxBatchRows} rows.`;
+  const maxRows = options.maxBatchRows;
+  const limits = `Bodies up to ${options.maxBodyBytes} bytes, batches up to ${maxRows} rows.`;
+  const bodies = requestBodySchemas(maxRows);
+  const FeedbackBatch = z
+    .strictObject({ feedback: z.array(FeedbackItemSchema).min(1).max(maxRows) })
+    .meta({ description: 'Several labels stored together (all or none).' });
+  const feedback = options.feedback ?? false;
   return {
     openapi: '3.1.0',
     info: {
@@ -142,57 +145,79 @@ export function buildOpenApiDocument(options: {
             required: true,
             content: {
               'application/json': { schema: ref('InvocationsRequest') },
-              'text/csv': { schema: { type: 'string' } },
+              'text/csv': { schema: csvBodySchema(maxRows) },
             },
           },
           responses: {
-            '200': { description: 'Predictions', ...json(ref('InvocationsResponse')) },
+            '200': ok('Predictions', 'InvocationsResponse'),
             ...errors(400, 413, 415, 422, 503),
           },
         },
       },
-      '/feedback': {
-        post: {
-          summary: 'The true quality of earlier predictions (delayed ground truth)',
-          description:
-            'One label `{"request_id", "row"?, "quality"}` or a batch `{"feedback": [...]}`, stored all or none. ' +
-            '`request_id` is the id of the prediction (the single /predict response field, or the X-Request-Id ' +
-            'response header of any scoring request); `row` picks a row of a batch request. Repeating a label is ' +
-            'harmless (status `unchanged`); a different quality replaces it (`updated`). Needs the prediction log ' +
-            '(DATABASE_URL) and `Authorization: Bearer $FEEDBACK_TOKEN`.',
-          security: [{ feedbackToken: [] }],
-          requestBody: { required: true, ...json(ref('FeedbackRequest')) },
-          responses: {
-            '200': { description: 'Stored', ...json(ref('FeedbackResponse')) },
-            ...errors(400, 401, 404, 413, 415, 422, 503),
-          },
-        },
-      },
+      ...(feedback ? feedbackPath() : {}),
       ...probePaths(),
     },
     components: {
-      schemas: componentSchemas(),
-      securitySchemes: {
-        feedbackToken: { type: 'http', scheme: 'bearer', description: 'FEEDBACK_TOKEN' },
-      },
+      schemas: components({
+        WineRecord: WineRecordSchema,
+        ...bodies,
+        ModelRef: ModelRefSchema,
+        PredictSingleResponse: PredictSingleResponseSchema,
+        PredictBatchResponse: PredictBatchResponseSchema,
+        InvocationsResponse: InvocationsResponseSchema,
+        ...(feedback
+          ? {
+              FeedbackItem: FeedbackItemSchema,
+              FeedbackBatch,
+              FeedbackRequest: z.union([FeedbackItemSchema, FeedbackBatch]),
+              FeedbackResult: FeedbackResultSchema,
+              FeedbackResponse: FeedbackResponseSchema,
+            }
+          : {}),
+        HealthResponse: HealthResponseSchema,
+        ReadyResponse: ReadyResponseSchema,
+        ErrorBody: ErrorBodySchema,
+      }),
+      ...(feedback
+        ? {
+            securitySchemes: {
+              feedbackToken: { type: 'http', scheme: 'bearer', description: 'FEEDBACK_TOKEN' },
+            },
+          }
+        : {}),
     },
   };
 }
 
-function probePaths(): Record<string, Json> {
+function feedbackPath(): Record<string, Json> {
   return {
-    '/health': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
-    '/ready': {
-      get: {
-        summary: 'Readiness: a model is loaded',
-        responses: { '200': { description: 'Ready' }, ...errors(503) },
+    '/feedback': {
+      post: {
+        summary: 'The true quality of earlier predictions (delayed ground truth)',
+        description:
+          'One label `{"request_id", "row"?, "quality"}` or a batch `{"feedback": [...]}`, stored all or none. ' +
+          '`request_id` is the id of the prediction (the single /predict response field, or the X-Request-Id ' +
+          'response header of any scoring request); `row` picks a row of a batch request. Repeating a label is ' +
+          'harmless (status `unchanged`); a different quality replaces it (`updated`); an id (or row) that ' +
+          'no logged prediction has is 422 `UNKNOWN_REQUEST_ID`. Needs `Authorization: Bearer $FEEDBACK_TOKEN`.',
+        security: [{ feedbackToken: [] }],
+        requestBody: { required: true, ...json(ref('FeedbackRequest')) },
+        responses: {
+          '200': ok('Stored', 'FeedbackResponse'),
+          ...errors(400, 401, 413, 415, 422, 503),
+        },
       },
     },
   };
 }
 
 /** The management port (MANAGEMENT_PORT): never exposed to the internet. */
-export function buildManagementOpenApiDocument(options: { version: string }): Json {
+export function buildManagementOpenApiDocument(options: {
+  version: string;
+  /** POST /model/reload is enabled (ADMIN_TOKEN set). */
+  admin?: boolean;
+}): Json {
+  const admin = options.admin ?? false;
   return {
     openapi: '3.1.0',
     info: {
@@ -204,33 +229,56 @@ export function buildManagementOpenApiDocument(options: { version: string }): Js
     paths: {
       '/metrics': {
         get: {
-          summary: 'Prometheus metrics',
-          responses: { '200': { description: 'Exposition format', content: { 'text/plain': {} } } },
+          summary: 'Prometheus metrics (all workers in cluster mode)',
+          responses: {
+            '200': {
+              description: 'Prometheus text exposition format 0.0.4',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
         },
       },
       '/model': {
         get: {
           summary: 'The served model and where it came from',
-          responses: { '200': { description: 'Model' }, ...errors(503) },
+          responses: { '200': ok('Model', 'ModelDescription'), ...errors(503) },
         },
       },
-      '/model/reload': {
-        post: {
-          summary: 'Reload the model from its source (admin)',
-          security: [{ adminToken: [] }],
-          responses: {
-            '200': { description: 'swapped or unchanged' },
-            ...errors(401, 404, 409, 503),
-          },
-        },
-      },
+      ...(admin
+        ? {
+            '/model/reload': {
+              post: {
+                summary: 'Reload the model from its source now; relayed to every worker',
+                description:
+                  'Always downloads and compares sha256. 409 when the candidate fails validation ' +
+                  '(the current model keeps serving), 503 when the source cannot be reached.',
+                security: [{ adminToken: [] }],
+                responses: {
+                  '200': ok('swapped or unchanged', 'ReloadResponse'),
+                  ...errors(401, 409, 503),
+                },
+              },
+            },
+          }
+        : {}),
       ...probePaths(),
     },
     components: {
-      schemas: { ErrorBody: componentSchemas()['ErrorBody'] },
-      securitySchemes: {
-        adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
-      },
+      schemas: components({
+        ModelInfo: ModelInfoSchema,
+        ModelDescription: ModelDescriptionSchema,
+        ...(admin ? { ReloadResponse: ReloadResponseSchema } : {}),
+        HealthResponse: HealthResponseSchema,
+        ReadyResponse: ReadyResponseSchema,
+        ErrorBody: ErrorBodySchema,
+      }),
+      ...(admin
+        ? {
+            securitySchemes: {
+              adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+            },
+          }
+        : {}),
     },
   };
 }

@@ -5,16 +5,7 @@
 import type { WineRecord } from '@wine/model';
 import { z } from 'zod';
 import { ServiceError, someNames } from '../errors';
-import { WineRecordSchema } from './record.schema';
 import { collectRecords } from './rows';
-
-export const PredictBatchSchema = z
-  .strictObject({ instances: z.array(WineRecordSchema).min(1) })
-  .meta({ id: 'PredictBatch', description: 'Several wines scored in one request.' });
-
-export const PredictRequestSchema = z
-  .union([WineRecordSchema, PredictBatchSchema])
-  .meta({ id: 'PredictRequest' });
 
 export const ModelRefSchema = z
   .object({

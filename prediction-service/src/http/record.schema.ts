@@ -41,7 +41,8 @@ export const PHYSICAL_BOUNDS: Record<FeatureName, { min: number; max?: number }>
     }),
   ) as Record<FeatureName, { min: number; max?: number }>;
 
-function featureSchema(name: FeatureName): z.ZodNumber {
+/** One feature's number: its physical bounds and documentation. */
+export function featureSchema(name: FeatureName): z.ZodNumber {
   const b = PHYSICAL_BOUNDS[name];
   const doc = FEATURE_DOCS[name];
   const base = z.number().min(b.min);
