@@ -1,5 +1,5 @@
 /**
- * House style shared by both dashboards (style anchor A6): the provisioned Prometheus
+ * House style shared by the dashboards (style anchor A6): the provisioned Prometheus
  * datasource by its fixed uid, one query factory, timeseries/stat factories, and the label
  * selectors in one place.
  */
@@ -15,6 +15,7 @@ export const DATASOURCE: dashboard.DataSourceRef = { type: 'prometheus', uid: DA
 /** Jobs of prometheus/prometheus.yml. */
 export const SERVICE = 'job="prediction-service"';
 export const MONITOR = 'job="model-monitor"';
+export const STREAM = 'job="stream-scorer"';
 
 export function query(expr: string, legend = '__auto', refId = 'A'): prometheus.DataqueryBuilder {
   return new prometheus.DataqueryBuilder()

@@ -2,6 +2,7 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { modelDashboard } from './model-dashboard';
 import { serviceDashboard } from './service-dashboard';
+import { streamDashboard } from './stream-dashboard';
 
 export const DASHBOARDS_DIR_NAME = 'dashboards';
 
@@ -14,7 +15,9 @@ function numberPanels(d: dashboard.Dashboard): dashboard.Dashboard {
 }
 
 export function buildDashboards(): dashboard.Dashboard[] {
-  return [serviceDashboard().build(), modelDashboard().build()].map(numberPanels);
+  return [serviceDashboard().build(), modelDashboard().build(), streamDashboard().build()].map(
+    numberPanels,
+  );
 }
 
 /** The committed file's text: stable key order from the builders, two-space JSON, newline. */

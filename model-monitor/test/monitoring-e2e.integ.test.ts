@@ -10,7 +10,8 @@
  *    Alertmanager (MONITOR_DRIFT_SHARE=0.2: two features + the prediction are 3/13 columns);
  * 3. feedback → live RMSE appears, wrong feedback moves it up and LiveRmseHigh fires;
  * 4. rows in the prediction log == predictions answered;
- * 5. every Grafana panel query (macros substituted) returns data from this Prometheus.
+ * 5. every Grafana panel query (macros substituted) returns data from this Prometheus (the
+ *    built stream scorer runs too, on its own Redis stream, for the stream dashboard).
  *
  * PostgreSQL stopped mid-load and SIGTERM flushing are the service's
  * test/prediction-log-process.integ.test.ts. About 60 s.
@@ -31,6 +32,15 @@ import {
 import type { RunningTool } from '../../prometheus/test/real-prometheus';
 import { describeWithTools, missingTools } from '../../prometheus/test/tools';
 import { startService, waitUntil } from '../../prediction-service/test/service-process';
+import {
+  addEntries,
+  connect as connectRedis,
+  dropStreams,
+  missingRedis,
+  recordEntries,
+  uniqueStreams,
+} from '../../stream-scorer/test/redis';
+import { startScorer } from '../../stream-scorer/test/scorer-process';
 import { startMonitor, type MonitorProcess } from './monitor-process';
 import type { ServiceProcess } from '../../prediction-service/test/service-process';
 
@@ -49,7 +59,7 @@ async function amAlerts(am: RunningTool, alertname: string): Promise<AmAlert[]> 
   return ((await res.json()) as AmAlert[]).filter((a) => a.status.state === 'active');
 }
 
-const missing = missingTools(['prometheus', 'alertmanager']);
+const missing = [...missingTools(['prometheus', 'alertmanager']), ...missingRedis()];
 
 describeWithPostgres('monitoring end to end', () => {
   describeWithTools('with Prometheus and Alertmanager', missing, () => {
@@ -61,6 +71,8 @@ describeWithPostgres('monitoring end to end', () => {
     let prom: RunningTool;
     let sample: WineColumns;
     let order: number[];
+    const streams = uniqueStreams('e2e');
+    let redis: ReturnType<typeof connectRedis>;
     let next = 0;
     let answered = 0;
     const labelled: { id: string; quality: number; prediction: number }[] = [];
@@ -128,6 +140,16 @@ describeWithPostgres('monitoring end to end', () => {
         LOG_LEVEL: 'info',
       });
       cleanups.push(() => monitor.stop());
+      // No DATABASE_URL: the log must hold exactly the API's answers (test 4).
+      redis = connectRedis();
+      cleanups.push(async () => {
+        await dropStreams(redis, streams);
+        await redis.quit();
+      });
+      const scorer = await startScorer(streams, 'e2e');
+      cleanups.push(async () => {
+        await scorer.kill('SIGTERM');
+      });
       am = await startAlertmanager(
         'route:\n  receiver: test\n  group_by: [alertname, model_version]\n  group_wait: 1s\n  group_interval: 1s\nreceivers:\n  - name: test\n',
       );
@@ -136,6 +158,7 @@ describeWithPostgres('monitoring end to end', () => {
         targets: {
           'prediction-service': [`127.0.0.1:${service.managementPort}`],
           'model-monitor': [`127.0.0.1:${monitor.port}`],
+          'stream-scorer': [new URL(scorer.metricsUrl).host],
         },
         alertmanager: am.url,
         forDuration: '1s',
@@ -233,7 +256,13 @@ describeWithPostgres('monitoring end to end', () => {
     it('every answered prediction is in the prediction log', async () => {
       await waitUntil(
         'queue drained',
-        async () => (await promQuery(prom.url, 'wine_prediction_log_queue_rows == 0')).length === 1,
+        async () =>
+          (
+            await promQuery(
+              prom.url,
+              'wine_prediction_log_queue_rows{job="prediction-service"} == 0',
+            )
+          ).length === 1,
         10_000,
       );
       await waitUntil(
@@ -245,6 +274,12 @@ describeWithPostgres('monitoring end to end', () => {
     }, 30_000);
 
     it('every Grafana panel query returns data from this Prometheus', async () => {
+      // Stream entries, two of them invalid, for the stream dashboard.
+      await addEntries(redis, streams.input, [
+        ...recordEntries(order.slice(0, 200).map((i) => record(i, false))),
+        ['record', '{'],
+        ['wine', '{}'],
+      ]);
       // Some 4xx and /invocations traffic, so the error and per-route panels have series.
       for (let i = 0; i < 5; i++) {
         await fetch(`${service.url}/predict`, {

@@ -12,7 +12,8 @@ import { stripTarget, syntheticWines } from '../../prediction-service/test/fixtu
 
 export const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
-function missingRedis(): string[] {
+/** Why Redis cannot be used here (empty when it answers PING). */
+export function missingRedis(): string[] {
   try {
     const url = new URL(REDIS_URL);
     const out = execFileSync('redis-cli', ['-h', url.hostname, '-p', url.port || '6379', 'ping'], {
