@@ -99,6 +99,8 @@ async function scoreHere(
       },
       { storage: runtime.batchDeps().storage, model: model.model },
     );
+    const mb = Math.max(1, Math.ceil(summary.bytesIn / 1e6));
+    bar.update(mb, mb, 'MB');
     return summary;
   } finally {
     bar.stop();
