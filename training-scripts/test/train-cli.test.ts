@@ -206,18 +206,38 @@ describe('train CLI', () => {
       throw new Error('WINE_DATA_DIR must be set under REQUIRE_REAL_SERVICES=1');
     console.warn('SKIPPING the UCI-data training test: WINE_DATA_DIR is not set');
   }
-  itData('searches the default 100-candidate tree grid on the UCI data', async () => {
-    const output = path.join(tmp, 'model-uci');
-    const result = await runNode(train!, ['--data', dataDir!, '--output', output, '--json']);
-    expect(result.code).toBe(0);
-    const summary = lastJsonLine(result.stdout);
-    expect(summary.models).toBe(100);
-    // A single tree on this data: ≈0.74 held-out RMSE (the seed's measurement); a broken learner is far off.
-    expect(summary.best.rmse).toBeGreaterThan(0.5);
-    expect(summary.best.rmse).toBeLessThan(0.8);
-    const doc = JSON.parse(await readFile(path.join(output, 'model.json'), 'utf8')) as {
-      training: { nTrain: number };
-    };
-    expect(Math.abs(doc.training.nTrain - 6497 * 0.8)).toBeLessThan(10);
-  });
+  itData(
+    'searches the default 100-candidate tree grid on the UCI data; fitting each candidate alone gives the same model.json',
+    async () => {
+      const run = async (name: string, extra: string[]) => {
+        const output = path.join(tmp, name);
+        const result = await runNode(train!, [
+          '--data',
+          dataDir!,
+          '--output',
+          output,
+          '--json',
+          ...extra,
+        ]);
+        expect(result.code).toBe(0);
+        return { summary: lastJsonLine(result.stdout), output };
+      };
+      const [shared, alone] = await Promise.all([
+        run('model-uci', []),
+        run('model-uci-alone', ['--no-depth-sharing']),
+      ]);
+      const { summary, output } = shared;
+      expect(summary.models).toBe(100);
+      // A single tree on this data: ≈0.74 held-out RMSE (the seed's measurement); a broken learner is far off.
+      expect(summary.best.rmse).toBeGreaterThan(0.5);
+      expect(summary.best.rmse).toBeLessThan(0.8);
+      const bytes = await readFile(path.join(output, 'model.json'));
+      const doc = JSON.parse(bytes.toString('utf8')) as { training: { nTrain: number } };
+      expect(Math.abs(doc.training.nTrain - 6497 * 0.8)).toBeLessThan(10);
+      // One grow per min_samples_leaf answers all 20 depths: the same choice, byte for byte.
+      const same = ({ seconds: _s, output: _o, ...rest }: Record<string, unknown>) => rest;
+      expect(same(summary)).toEqual(same(alone.summary));
+      expect(bytes.equals(await readFile(path.join(alone.output, 'model.json')))).toBe(true);
+    },
+  );
 });

@@ -59,6 +59,11 @@ function program(): Command {
     )
     .option('--seed <n>', 'seed for split, search and learner', '42')
     .option('--workers <n>', 'worker threads for the search (default: available cores)')
+    .option(
+      '--no-depth-sharing',
+      'fit every candidate on its own instead of one grow per max_depth family (identical results, ' +
+        'slower; to check that claim)',
+    )
     .option('-o, --output <dir>', 'model directory to write', 'model')
     .option(
       '--skip-invalid',

@@ -139,6 +139,8 @@ export type SearchSettings = Pick<
   readonly fromFiles: boolean;
   /** Hyperparameters to search (`--space`); default the learner's DEFAULT_*_SPACE. */
   readonly paramSpace?: ParamSpace;
+  /** false: every candidate fitted on its own (runSearch's depthSharing; default true). */
+  readonly depthSharing?: boolean;
 };
 
 function searchStart(settings: SearchSettings, split: Split, dataSha256: string): SearchStart {
@@ -243,6 +245,7 @@ export async function trainOnSplit(
       ...(settings.paramSpace === undefined ? {} : { space: settings.paramSpace }),
       seed: settings.seed,
       ...(settings.workers === undefined ? {} : { workers: settings.workers }),
+      ...(settings.depthSharing === undefined ? {} : { depthSharing: settings.depthSharing }),
       ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
     });
 

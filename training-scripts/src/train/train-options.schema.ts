@@ -20,6 +20,8 @@ export const trainOptionsSchema = z
     validationSize: z.coerce.number().gt(0).lt(1).default(0.2),
     seed: z.coerce.number().int().nonnegative().default(42),
     workers: positiveInt.optional(),
+    /** --no-depth-sharing: fit every candidate on its own (same results; for checking). */
+    depthSharing: z.boolean().default(true),
     output: z.string().default('model'),
     skipInvalid: z.boolean().default(false),
     json: z.boolean().default(false),

@@ -1,8 +1,7 @@
 /** Messages between the main thread and the learner's worker threads (structured clone). */
-import type { RegressionMetrics } from '../core/metrics';
-import type { Fold } from '../core/search/evaluate';
+import type { CandidateResult, Fold } from '../core/search/evaluate';
 import type { SearchKind } from '../core/search/space';
-import type { ForestParams, TreeParams } from '../core/tree/params';
+import type { ForestParams } from '../core/tree/params';
 import type { PreparedData } from '../core/tree/prepared';
 import type { TreeNodes } from '../core/tree/tree-nodes';
 
@@ -19,8 +18,9 @@ export interface SharedLabeled {
 }
 
 /**
- * Scoring search candidates (one task = one candidate). The folds arrive presorted, in
- * shared memory: the main thread sorts once and no worker repeats it.
+ * Scoring search candidates (one task = one candidate, or a group answered by one grow per
+ * fold). The folds arrive presorted, in shared memory: the main thread sorts once and no
+ * worker repeats it.
  */
 export interface SearchSetup {
   mode: 'search';
@@ -37,21 +37,15 @@ export interface ForestSetup {
 
 export type WorkerSetup = SearchSetup | ForestSetup;
 
-export interface CandidateTask {
-  index: number;
-  params: TreeParams | ForestParams;
-}
-
 export interface TreeTask {
   index: number;
   seeds: [number, number];
 }
 
-export interface CandidateReply {
+export interface SearchReply {
   index: number;
   ok: true;
-  metrics: RegressionMetrics;
-  fitSeconds: number;
+  results: CandidateResult[];
 }
 
 export interface TreeReply {

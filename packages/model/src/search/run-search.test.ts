@@ -71,6 +71,46 @@ describe('runSearch in-process', () => {
     ]);
   });
 
+  it('depth sharing changes nothing but the time: same candidates, metrics and best', async () => {
+    const wine = { x: train.x, y: train.y.map((v) => Math.round(v)) };
+    const strip = (c: Candidate): unknown => [c.index, c.params, c.metrics];
+    const spaces: SearchOptions[] = [
+      { ...base, train: wine },
+      {
+        ...base,
+        train: wine,
+        validation: { kFold: 3 },
+        space: { maxDepth: [3, 7, null], minSamplesSplit: [2, 9] },
+      },
+      // Random draws with an integer depth range: repeated depths inside a group.
+      {
+        ...base,
+        strategy: { random: 25 },
+        space: {
+          maxDepth: { min: 1, max: 6, integer: true },
+          minSamplesLeaf: [1, 4],
+          maxFeatures: [null, 'sqrt'],
+        },
+      },
+      {
+        ...base,
+        kind: 'forest',
+        space: { nEstimators: [4], maxDepth: [2, 5, null], maxFeatures: [1.5 / 4] },
+      },
+      {
+        ...base,
+        kind: 'forest',
+        space: { nEstimators: [4], maxDepth: [2, 5, null], minSamplesLeaf: [1, 3] },
+      },
+    ];
+    for (const opts of spaces) {
+      const shared = await runSearch(opts);
+      const alone = await runSearch({ ...opts, depthSharing: false });
+      expect(shared.candidates.map(strip)).toEqual(alone.candidates.map(strip));
+      expect(shared.best.index).toBe(alone.best.index);
+    }
+  });
+
   it('rejects invalid candidates before fitting anything', async () => {
     await expect(runSearch({ ...base, space: { maxDepth: [3, 0] } })).rejects.toThrow(/maxDepth/);
     await expect(runSearch({ ...base, workers: 0 })).rejects.toThrow(ModelError);

@@ -1,21 +1,15 @@
 /**
  * Worker thread of the learner, on presorted data in shared memory: in 'search' mode it
- * scores the candidates it is sent; in 'forest' mode it fits the trees it is sent (returned
+ * scores the search tasks it is sent; in 'forest' mode it fits the trees it is sent (returned
  * by transferring their buffers).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { evaluateCandidate } from '../core/search/evaluate';
+import { evaluateTask } from '../core/search/evaluate';
+import type { SearchTask } from '../core/search/evaluate';
 import { fitForestTree } from '../core/tree/train';
 import { isModelError } from '../errors';
 import { READY } from './protocol';
-import type {
-  CandidateReply,
-  CandidateTask,
-  TreeReply,
-  TreeTask,
-  WorkerFailure,
-  WorkerSetup,
-} from './protocol';
+import type { SearchReply, TreeReply, TreeTask, WorkerFailure, WorkerSetup } from './protocol';
 
 const setup = workerData as WorkerSetup;
 const now = (): number => performance.now() / 1000;
@@ -32,10 +26,10 @@ function failure(index: number, error: unknown): WorkerFailure {
 if (setup.mode === 'search') {
   const { folds } = setup;
   parentPort?.postMessage(READY);
-  parentPort?.on('message', (task: CandidateTask) => {
+  parentPort?.on('message', (task: SearchTask) => {
     try {
-      const result = evaluateCandidate(setup.kind, task.params, folds, now);
-      const reply: CandidateReply = { index: task.index, ok: true, ...result };
+      const results = evaluateTask(setup.kind, task, folds, now);
+      const reply: SearchReply = { index: task.index, ok: true, results };
       parentPort?.postMessage(reply);
     } catch (error) {
       parentPort?.postMessage(failure(task.index, error));

@@ -1,10 +1,22 @@
 /**
- * Scoring one candidate: fit on each fold's training part, predict its held-out part,
- * average the metrics over folds. Pure; the clock is passed in so fit times can be measured
- * by the caller's timer.
+ * Scoring candidates: fit on each fold's training part, predict its held-out part, average
+ * the metrics over folds. Candidates that differ only in max_depth form one task answered
+ * by one grow per fold (a depth family, see tree/depth-family.ts) when every feature is
+ * examined at every node; any other candidate is its own task. Both paths produce the same
+ * trees, so the same metrics bit for bit. Pure; the clock is passed in so fit times can be
+ * measured by the caller's timer.
  */
 import { ModelError } from '../../errors';
-import { fitForestPrepared, fitTreePrepared, forestParamsOf, treeParamsOf } from '../tree/train';
+import {
+  depthFamilyApplies,
+  fitForestDepths,
+  fitForestPrepared,
+  fitTreeDepths,
+  fitTreePrepared,
+  forestParamsOf,
+  resolvedDepth,
+  treeParamsOf,
+} from '../tree/train';
 import type { Matrix } from '../matrix';
 import { regressionMetrics } from '../metrics';
 import type { RegressionMetrics } from '../metrics';
@@ -13,6 +25,7 @@ import type { ForestParams, TreeParams } from '../tree/params';
 import { packTrees, predictPacked } from '../tree/packed';
 import { prepareData } from '../tree/prepared';
 import type { PreparedData } from '../tree/prepared';
+import type { TreeNodes } from '../tree/tree-nodes';
 import type { ParamAssignment, SearchKind } from './space';
 
 export interface LabeledMatrix {
@@ -60,6 +73,83 @@ export interface Evaluation {
   fitSeconds: number;
 }
 
+export interface CandidateTask {
+  index: number;
+  params: TreeParams | ForestParams;
+}
+
+/** One unit of search work: a single candidate, or candidates differing only in max_depth. */
+export interface SearchTask {
+  index: number;
+  candidates: CandidateTask[];
+}
+
+export interface CandidateResult extends Evaluation {
+  index: number;
+}
+
+/**
+ * Groups candidates into tasks: those equal but for max_depth, when the depth family applies
+ * to them (and `share`), share a task (first appearance order); the rest are tasks of one.
+ */
+export function groupCandidates(
+  candidates: readonly CandidateTask[],
+  cols: number,
+  share = true,
+): SearchTask[] {
+  const tasks: SearchTask[] = [];
+  const byKey = new Map<string, SearchTask>();
+  for (const candidate of candidates) {
+    const { maxDepth: _depth, ...rest } = candidate.params;
+    const key = share && depthFamilyApplies(candidate.params, cols) ? JSON.stringify(rest) : null;
+    const task = key === null ? undefined : byKey.get(key);
+    if (task !== undefined) {
+      task.candidates.push(candidate);
+      continue;
+    }
+    const created = { index: tasks.length, candidates: [candidate] };
+    tasks.push(created);
+    if (key !== null) byKey.set(key, created);
+  }
+  return tasks;
+}
+
+function fitTrees(
+  kind: SearchKind,
+  params: TreeParams | ForestParams,
+  data: PreparedData,
+): TreeNodes[] {
+  return kind === 'tree'
+    ? [fitTreePrepared(data, params)]
+    : fitForestPrepared(data, forestParamsOf(params));
+}
+
+function fitDepths(
+  kind: SearchKind,
+  params: TreeParams | ForestParams,
+  data: PreparedData,
+  depths: readonly number[],
+): TreeNodes[][] {
+  return kind === 'tree'
+    ? fitTreeDepths(data, params, depths).map((tree) => [tree])
+    : fitForestDepths(data, forestParamsOf(params), depths);
+}
+
+/** Metrics of `trees` on the fold's held-out rows, added into `sum`. */
+function addFoldMetrics(sum: RegressionMetrics, trees: readonly TreeNodes[], fold: Fold): void {
+  // Straight to the packed predictor: workers need not load the model-file schema (zod).
+  const m = regressionMetrics(fold.test.y, predictPacked(packTrees(trees), fold.test.x));
+  sum.rmse += m.rmse;
+  sum.mae += m.mae;
+  sum.r2 += m.r2;
+}
+
+const mean = (sum: RegressionMetrics, k: number): RegressionMetrics => ({
+  rmse: sum.rmse / k,
+  mae: sum.mae / k,
+  r2: sum.r2 / k,
+});
+
 export function evaluateCandidate(
   kind: SearchKind,
   params: TreeParams | ForestParams,
@@ -70,17 +160,46 @@ export function evaluateCandidate(
   const sum: RegressionMetrics = { rmse: 0, mae: 0, r2: 0 };
   for (const fold of folds) {
     const started = nowSeconds();
-    const trees =
-      kind === 'tree'
-        ? [fitTreePrepared(fold.train, params)]
-        : fitForestPrepared(fold.train, forestParamsOf(params));
+    const trees = fitTrees(kind, params, fold.train);
     fitSeconds += nowSeconds() - started;
-    // Straight to the packed predictor: workers need not load the model-file schema (zod).
-    const m = regressionMetrics(fold.test.y, predictPacked(packTrees(trees), fold.test.x));
-    sum.rmse += m.rmse;
-    sum.mae += m.mae;
-    sum.r2 += m.r2;
+    addFoldMetrics(sum, trees, fold);
   }
-  const k = folds.length;
-  return { metrics: { rmse: sum.rmse / k, mae: sum.mae / k, r2: sum.r2 / k }, fitSeconds };
+  return { metrics: mean(sum, folds.length), fitSeconds };
+}
+
+/**
+ * Scores every candidate of a task. A group is fitted once per fold for all its depths; each
+ * candidate is then measured exactly as evaluateCandidate would (same trees, same code), and
+ * is credited an equal share of the group's fit time.
+ */
+export function evaluateTask(
+  kind: SearchKind,
+  task: SearchTask,
+  folds: readonly Fold[],
+  nowSeconds: () => number,
+): CandidateResult[] {
+  const { candidates } = task;
+  const first = candidates[0];
+  if (first === undefined) return [];
+  if (candidates.length === 1) {
+    return [{ index: first.index, ...evaluateCandidate(kind, first.params, folds, nowSeconds) }];
+  }
+  const depthOf = candidates.map((c) => resolvedDepth(c.params));
+  const depths = [...new Set(depthOf)];
+  const sums = candidates.map((): RegressionMetrics => ({ rmse: 0, mae: 0, r2: 0 }));
+  let fitSeconds = 0;
+  for (const fold of folds) {
+    const started = nowSeconds();
+    const byDepth = fitDepths(kind, first.params, fold.train, depths);
+    fitSeconds += nowSeconds() - started;
+    candidates.forEach((_, i) => {
+      const trees = byDepth[depths.indexOf(depthOf[i] as number)] ?? [];
+      addFoldMetrics(sums[i] as RegressionMetrics, trees, fold);
+    });
+  }
+  return candidates.map((c, i) => ({
+    index: c.index,
+    metrics: mean(sums[i] as RegressionMetrics, folds.length),
+    fitSeconds: fitSeconds / candidates.length,
+  }));
 }

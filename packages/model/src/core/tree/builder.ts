@@ -20,11 +20,12 @@ import type { Rng } from '../rng';
 import type { ResolvedTreeParams } from './params';
 import type { PreparedData } from './prepared';
 import { FEATURE_THRESHOLD, scanUnit, scanWeighted } from './scan';
-import type { ScanInput } from './scan';
+import type { ScanBest, ScanInput } from './scan';
 import { LEAF, NodeStore } from './tree-nodes';
 import type { TreeNodes } from './tree-nodes';
 
-const EPSILON = Number.EPSILON;
+/** Impurities at or below this are pure; improvements within it of the minimum pass (sklearn). */
+export const EPSILON = Number.EPSILON;
 
 interface NodeTask {
   start: number;
@@ -155,7 +156,7 @@ export function buildTree(
     const nConstant = ws.nTotalConstant;
     childConstant.fill(0);
     for (let k = 0; k < nConstant; k++) childConstant[ws.constantFeatures[k] as number] = 1;
-    partition(ws, split, start, end, goLeft, tmp, childConstant);
+    partitionRows(ws.idx, split.feature, split.pos, start, end, goLeft, tmp, childConstant);
     const wR = weight - left.weight;
     const sR = sum - left.sum;
     const sqR = task.sq - left.sq;
@@ -186,13 +187,13 @@ export function buildTree(
   return store.finish();
 }
 
-function variance(weight: number, sum: number, sq: number): number {
+export function variance(weight: number, sum: number, sq: number): number {
   const mean = sum / weight;
   return sq / weight - mean * mean;
 }
 
 /** Presorted row lists restricted to rows with non-zero weight (order preserved). */
-function selectRows(data: PreparedData, weights: Float64Array | null): Int32Array[] {
+export function selectRows(data: PreparedData, weights: Float64Array | null): Int32Array[] {
   if (weights === null) return data.order.map((o) => o.slice());
   let m = 0;
   for (let i = 0; i < data.rows; i++) if ((weights[i] as number) > 0) m++;
@@ -207,20 +208,31 @@ function selectRows(data: PreparedData, weights: Float64Array | null): Int32Arra
   });
 }
 
-interface ChildStats {
+export interface ChildStats {
   weight: number;
   sum: number;
   sq: number;
 }
 
 function leftStats(ws: Workspace, split: Split, start: number): ChildStats {
-  const seg = ws.idx[split.feature] as Int32Array;
-  const { w, wy } = ws;
-  const y = ws.data.y;
+  return leftStatsOf(ws.idx, ws.w, ws.wy, ws.data.y, split.feature, start, split.pos);
+}
+
+/** Weight, Σ w·y and Σ w·y² of the rows [start, pos) of `feature`'s list (the left child). */
+export function leftStatsOf(
+  idx: readonly Int32Array[],
+  w: Float64Array,
+  wy: Float64Array,
+  y: Float64Array,
+  feature: number,
+  start: number,
+  pos: number,
+): ChildStats {
+  const seg = idx[feature] as Int32Array;
   let weight = 0;
   let sum = 0;
   let sq = 0;
-  for (let j = start; j < split.pos; j++) {
+  for (let j = start; j < pos; j++) {
     const i = seg[j] as number;
     weight += w[i] as number;
     sum += wy[i] as number;
@@ -231,16 +243,48 @@ function leftStats(ws: Workspace, split: Split, start: number): ChildStats {
 
 /** sklearn's node_split_best: random feature order, constants skipped and remembered. */
 function findSplit(ws: Workspace, task: NodeTask): Split | null {
-  const { features, constantFeatures, rng } = ws;
-  const { maxFeatures } = ws.params;
+  const best: Split & ScanBest = {
+    feature: -1,
+    pos: -1,
+    threshold: 0,
+    proxy: -Infinity,
+    tiePos: -1,
+  };
+  ws.nTotalConstant = drawFeatures(ws, ws.params.maxFeatures, task.nConstant, (f) =>
+    scanFeature(ws, f, task, best),
+  );
+  return best.feature < 0 ? null : best;
+}
+
+/** The feature-draw state a fit carries from node to node (sklearn's splitter.features). */
+export interface DrawState {
+  /** A permutation of the features; [0, nKnown) holds the node's known constants. */
+  readonly features: Int32Array;
+  /** Constant features in the order found, shared down each path of the tree. */
+  readonly constantFeatures: Int32Array;
+  readonly rng: Rng;
+}
+
+/**
+ * The feature loop of sklearn's node_split_best: draws features without replacement
+ * (Fisher–Yates on `features`) until `maxFeatures` non-constant ones have been visited or
+ * none are left, skipping the `nKnown` constants inherited from the ancestors. `visit(f)`
+ * examines a drawn feature and returns false when it is constant in the node. Updates the
+ * state for the next node and returns the node's constant count (known + found).
+ */
+export function drawFeatures(
+  state: DrawState,
+  maxFeatures: number,
+  nKnown: number,
+  visit: (f: number) => boolean,
+): number {
+  const { features, constantFeatures, rng } = state;
   const p = features.length;
-  const nKnown = task.nConstant;
   let fi = p;
   let nVisited = 0;
   let nFound = 0;
   let nDrawn = 0;
   let nTotal = nKnown;
-  const best: Split & { proxy: number } = { feature: -1, pos: -1, threshold: 0, proxy: -Infinity };
   while (fi > nTotal && (nVisited < maxFeatures || nVisited <= nFound + nDrawn)) {
     nVisited++;
     let fj = nDrawn + rng.int(fi - nFound - nDrawn);
@@ -251,7 +295,7 @@ function findSplit(ws: Workspace, task: NodeTask): Split | null {
     }
     fj += nFound;
     const f = features[fj] as number;
-    if (!scanFeature(ws, f, task, best)) {
+    if (!visit(f)) {
       swap(features, fj, nTotal);
       nFound++;
       nTotal++;
@@ -262,8 +306,7 @@ function findSplit(ws: Workspace, task: NodeTask): Split | null {
   }
   for (let k = 0; k < nKnown; k++) features[k] = constantFeatures[k] as number;
   for (let k = nKnown; k < nKnown + nFound; k++) constantFeatures[k] = features[k] as number;
-  ws.nTotalConstant = nTotal;
-  return best.feature < 0 ? null : best;
+  return nTotal;
 }
 
 function swap(a: Int32Array, i: number, j: number): void {
@@ -277,63 +320,97 @@ function swap(a: Int32Array, i: number, j: number): void {
  * Σ_L²/W_L + Σ_R²/W_R (sklearn's proxy_impurity_improvement) is strictly higher.
  * Returns false when the feature is constant in the node.
  */
-function scanFeature(
-  ws: Workspace,
+function scanFeature(ws: Workspace, f: number, task: NodeTask, best: Split & ScanBest): boolean {
+  const pos = scanNodeFeature(ws, f, task, best);
+  if (pos === CONSTANT) return false;
+  if (pos >= 0) {
+    best.feature = f;
+    best.pos = pos;
+    best.threshold = cutThreshold(ws.idx[f] as Int32Array, ws.data.columns[f] as Float64Array, pos);
+  }
+  return true;
+}
+
+/** What a feature scan needs of a fit (the builder's and the depth family's state). */
+export interface ScanContext {
+  readonly data: PreparedData;
+  readonly idx: readonly Int32Array[];
+  readonly w: Float64Array;
+  readonly wy: Float64Array;
+  /** All weights are 1: the left weight is a row count. */
+  readonly unit: boolean;
+  readonly params: { readonly minSamplesLeaf: number };
+}
+
+/** scanNodeFeature's answer for a feature constant in the node. */
+export const CONSTANT = -2;
+
+/**
+ * Scans feature `f` over the node's rows: CONSTANT when its values span at most
+ * FEATURE_THRESHOLD, else scanUnit / scanWeighted's answer (a better cut's position or -1,
+ * `best` updated).
+ */
+export function scanNodeFeature(
+  ctx: ScanContext,
   f: number,
-  task: NodeTask,
-  best: Split & { proxy: number },
-): boolean {
-  const seg = ws.idx[f] as Int32Array;
-  const col = ws.data.columns[f] as Float64Array;
-  const { start, end } = task;
+  node: {
+    readonly start: number;
+    readonly end: number;
+    readonly weight: number;
+    readonly sum: number;
+  },
+  best: ScanBest,
+): number {
+  const seg = ctx.idx[f] as Int32Array;
+  const col = ctx.data.columns[f] as Float64Array;
+  const { start, end } = node;
   if (
     (col[seg[end - 1] as number] as number) <=
     (col[seg[start] as number] as number) + FEATURE_THRESHOLD
   ) {
-    return false;
+    return CONSTANT;
   }
   const scan: ScanInput = {
     seg,
     col,
-    wy: ws.wy,
-    w: ws.w,
+    wy: ctx.wy,
+    w: ctx.w,
     start,
     end,
-    weight: task.weight,
-    sum: task.sum,
-    minSamplesLeaf: ws.params.minSamplesLeaf,
+    weight: node.weight,
+    sum: node.sum,
+    minSamplesLeaf: ctx.params.minSamplesLeaf,
   };
-  const pos = ws.unit ? scanUnit(scan, best) : scanWeighted(scan, best);
-  if (pos >= 0) {
-    const lo = col[seg[pos - 1] as number] as number;
-    const hi = col[seg[pos] as number] as number;
-    const mid = lo / 2 + hi / 2;
-    best.feature = f;
-    best.pos = pos;
-    best.threshold = mid < hi ? mid : lo;
-  }
-  return true;
+  return ctx.unit ? scanUnit(scan, best) : scanWeighted(scan, best);
+}
+
+/** The threshold between positions pos − 1 and pos: the midpoint, or the lower value when the midpoint rounds up to the upper. */
+export function cutThreshold(seg: Int32Array, col: Float64Array, pos: number): number {
+  const lo = col[seg[pos - 1] as number] as number;
+  const hi = col[seg[pos] as number] as number;
+  const mid = lo / 2 + hi / 2;
+  return mid < hi ? mid : lo;
 }
 
 /**
  * Stable partition of every non-constant feature's row list into [start, pos) left and
  * [pos, end) right; the split feature's list is already in that shape.
  */
-function partition(
-  ws: Workspace,
-  split: Split,
+export function partitionRows(
+  idx: readonly Int32Array[],
+  feature: number,
+  pos: number,
   start: number,
   end: number,
   goLeft: Uint8Array,
   tmp: Int32Array,
   constant: Uint8Array,
 ): void {
-  const { idx } = ws;
-  const splitSeg = idx[split.feature] as Int32Array;
-  for (let j = start; j < split.pos; j++) goLeft[splitSeg[j] as number] = 1;
-  for (let j = split.pos; j < end; j++) goLeft[splitSeg[j] as number] = 0;
+  const splitSeg = idx[feature] as Int32Array;
+  for (let j = start; j < pos; j++) goLeft[splitSeg[j] as number] = 1;
+  for (let j = pos; j < end; j++) goLeft[splitSeg[j] as number] = 0;
   for (let f = 0; f < idx.length; f++) {
-    if (f === split.feature || constant[f] === 1) continue;
+    if (f === feature || constant[f] === 1) continue;
     const seg = idx[f] as Int32Array;
     let l = start;
     let r = 0;

@@ -30,12 +30,24 @@ export interface ScanInput {
 // proxy still decides, so the outcome is the plain comparison's, bit for bit. They return
 // the best position (or -1) and leave the best proxy in `best.proxy`.
 
-export function scanUnit(input: ScanInput, best: { proxy: number }): number {
+/** The best cut so far, across the features of a node. */
+export interface ScanBest {
+  proxy: number;
+  /**
+   * Set by a scan that found no better cut: the first position whose proxy equals
+   * `proxy` exactly (a cut as good as the best, which the feature visiting order decides
+   * between), else -1. The depth family needs it; the plain builder ignores it.
+   */
+  tiePos: number;
+}
+
+export function scanUnit(input: ScanInput, best: ScanBest): number {
   const { seg, col, wy, start, end, weight, sum } = input;
   const firstPos = start + input.minSamplesLeaf;
   const lastPos = end - input.minSamplesLeaf;
   let bestProxy = best.proxy;
   let bestPos = -1;
+  let tiePos = -1;
   let sL = 0;
   let j = start;
   // Cuts left of firstPos would leave too few rows on the left: only accumulate.
@@ -56,20 +68,24 @@ export function scanUnit(input: ScanInput, best: { proxy: number }): number {
       if (proxy > bestProxy) {
         bestProxy = proxy;
         bestPos = j + 1;
+      } else if (proxy === bestProxy && tiePos < 0) {
+        tiePos = j + 1;
       }
     }
     vCur = vNext;
   }
   best.proxy = bestProxy;
+  best.tiePos = bestPos < 0 ? tiePos : -1;
   return bestPos;
 }
 
-export function scanWeighted(input: ScanInput, best: { proxy: number }): number {
+export function scanWeighted(input: ScanInput, best: ScanBest): number {
   const { seg, col, w, wy, start, end, weight, sum } = input;
   const firstPos = start + input.minSamplesLeaf;
   const lastPos = end - input.minSamplesLeaf;
   let bestProxy = best.proxy;
   let bestPos = -1;
+  let tiePos = -1;
   let sL = 0;
   let wL = 0;
   let j = start;
@@ -94,10 +110,13 @@ export function scanWeighted(input: ScanInput, best: { proxy: number }): number 
       if (proxy > bestProxy) {
         bestProxy = proxy;
         bestPos = j + 1;
+      } else if (proxy === bestProxy && tiePos < 0) {
+        tiePos = j + 1;
       }
     }
     vCur = vNext;
   }
   best.proxy = bestProxy;
+  best.tiePos = bestPos < 0 ? tiePos : -1;
   return bestPos;
 }
