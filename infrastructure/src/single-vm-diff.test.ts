@@ -57,6 +57,9 @@ describe('single-vm compared with the stack before issue 16', () => {
       '~/output/prometheus_url/description',
       '~/output/prometheus_url/value',
       '+/output/ssh_tunnel_command',
+      // The Alertmanager → pipeline webhook token (issue 11): a generated Key Vault secret the
+      // bootstrap writes into .env as PIPELINE_WEBHOOK_TOKEN.
+      '+/resource/azurerm_key_vault_secret/secrets_pipeline-webhook-token_6A3F81BF',
       // custom_data: mandatory checksum, HTTPS-only download and Key Vault calls, MLflow
       // username, Caddy's settings (host name, limits), connection URLs, compose profiles.
       '~/resource/azurerm_linux_virtual_machine/compute_vm_43ADB128/custom_data',
@@ -69,6 +72,7 @@ describe('single-vm compared with the stack before issue 16', () => {
       '-/resource/azurerm_network_security_rule/network_allow-mlflow_01EE5908',
       '-/resource/azurerm_network_security_rule/network_allow-prediction-api_89D6604B',
       '-/resource/azurerm_network_security_rule/network_allow-prometheus_588B5510',
+      '+/resource/random_password/secrets_pipeline-webhook-token-value_24EA31F5',
     ]);
   });
 

@@ -124,6 +124,8 @@ function valueOf(name: StackEnvName, role: HostRole, ep: StackEndpoints): EnvVal
       return secret(SECRET_OF_ENV.GF_SECURITY_ADMIN_PASSWORD);
     case 'ADMIN_TOKEN':
       return secret(SECRET_OF_ENV.ADMIN_TOKEN);
+    case 'PIPELINE_WEBHOOK_TOKEN':
+      return secret(SECRET_OF_ENV.PIPELINE_WEBHOOK_TOKEN);
     case 'AZURE_KEY_VAULT_URL':
       return setting(ep.keyVaultUrl);
     case 'AZURE_STORAGE_ACCOUNT_NAME':

@@ -144,6 +144,27 @@ export function serviceEnvironment(
   return out;
 }
 
+const secretSource = z.object({ environment: z.string().optional() }).loose();
+const serviceSecret = z.union([z.string(), z.object({ source: z.string() }).loose()]);
+
+/**
+ * Variables a service's secrets are read from (top-level `secrets: x: environment: VAR`):
+ * docker compose copies their values into the container when it creates it, and refuses to
+ * create it when one is not set.
+ */
+export function secretVariables(compose: ComposeFile, serviceName: string): string[] {
+  const service = compose.services[serviceName];
+  const refs = z
+    .array(serviceSecret)
+    .catch([])
+    .parse(service?.['secrets'] ?? []);
+  return refs.flatMap((ref) => {
+    const source = typeof ref === 'string' ? ref : ref.source;
+    const variable = secretSource.safeParse(compose.secrets[source]).data?.environment;
+    return variable === undefined ? [] : [variable];
+  });
+}
+
 export interface PublishedPort {
   /** Host address; undefined = all interfaces. */
   readonly hostIp: string | undefined;

@@ -23,6 +23,7 @@ import {
   parsePort,
   projectEnvironment,
   readComposeTree,
+  secretVariables,
   serviceEnvironment,
   servicesFor,
   type ComposeFile,
@@ -79,10 +80,21 @@ const IMAGE_TOOLS: Record<string, string[]> = {
   postgres: ['pg_isready'],
   redis: ['sh', 'redis-cli', 'grep'],
   'prom/prometheus': ['wget'], // busybox base
-  'prom/alertmanager': ['wget'], // busybox base
+  'prom/alertmanager': ['wget', 'sh'], // busybox base
   'grafana/grafana': ['wget', 'sh'], // alpine base
   'mcr.microsoft.com/azure-storage/azurite': ['nc'], // node alpine base
 };
+
+/** The secrets `.env.sample` leaves empty for the user (the lines `NAME=` of the stack section). */
+function requiredSecrets(): string[] {
+  const section = SAMPLE.split(/^# --- prediction service/m)[0] ?? '';
+  return [...section.matchAll(/^([A-Z][A-Z0-9_]+)=$/gm)].map((m) => m[1] as string);
+}
+
+/** The names a `for name in A B C; do` loop over .env lines fills in. */
+function filledIn(text: string): string[] {
+  return /for name in ([A-Z0-9_ ]+); do/.exec(text)?.[1]?.split(' ') ?? [];
+}
 
 function documentedNames(): Set<string> {
   return new Set([...SAMPLE.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1] as string));
@@ -145,6 +157,22 @@ describe('docker-compose.yml', () => {
       .map(([k]) => k);
     const read = new Set([...variablesOf(TEXT), ...valueless]);
     expect([...read].filter((name) => !documented.has(name)).sort()).toEqual([]);
+  });
+
+  it('asks for the same secrets in .env.sample, the README, the CI stack job and these tests', () => {
+    const required = requiredSecrets();
+    expect(required).toEqual([
+      'POSTGRES_PASSWORD',
+      'MLFLOW_TRACKING_PASSWORD',
+      'GF_SECURITY_ADMIN_PASSWORD',
+      'ADMIN_TOKEN',
+      'PIPELINE_WEBHOOK_TOKEN',
+    ]);
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const ci = readFileSync(path.join(REPO, '.github/workflows/ci.yml'), 'utf8');
+    expect(filledIn(readme)).toEqual(required);
+    expect(filledIn(ci)).toEqual(required);
+    expect(required.filter((name) => !LAPTOP_ENV[name])).toEqual([]);
   });
 
   it('reads every name of the .env the machines write (STACK_ENV)', () => {
@@ -251,6 +279,34 @@ describe('docker-compose.yml', () => {
         else expect([name, volumes]).toEqual([name, expect.arrayContaining([source])]);
       }
     }
+  });
+
+  // `docker compose config` does not check this: compose reads an `environment:` secret when
+  // it creates the container, and fails there when the variable is missing.
+  it.each([
+    ['a laptop (README)', LAPTOP_ENV],
+    ...MACHINES.map(([role, ep]): [string, Record<string, string>] => [
+      `the ${role} machine's .env`,
+      machineEnvFile(role, ep),
+    ]),
+  ])('finds in %s every variable its secrets are read from', (_label, env) => {
+    const compose = resolve(env);
+    const profiles = (env['COMPOSE_PROFILES'] ?? '').split(',');
+    const needed = servicesFor(compose, profiles).flatMap((name) =>
+      secretVariables(compose, name).map((variable) => `${name}: ${variable}`),
+    );
+    const missing = needed.filter((n) => (env[n.split(': ')[1] ?? ''] ?? '') === '');
+    expect(missing).toEqual([]);
+    if (profiles.includes('control'))
+      expect(needed).toContain('alertmanager: PIPELINE_WEBHOOK_TOKEN');
+  });
+
+  it('starts Alertmanager only with the webhook token file its config reads', () => {
+    const service = LAPTOP.services['alertmanager'];
+    const script = asArgv(service?.entrypoint)?.[2] ?? '';
+    expect(asArgv(service?.entrypoint)?.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(script).toContain('[ -s /etc/alertmanager/secrets/pipeline-webhook-token ]');
+    expect(script).toContain('exec /bin/alertmanager "$@"');
   });
 
   it('makes dependencies on another profile optional (managed services when scaled)', () => {

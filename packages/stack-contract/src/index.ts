@@ -89,6 +89,7 @@ export type SecretName =
   | 'mlflow-basic-auth-password'
   | 'grafana-admin-password'
   | 'service-admin-token'
+  | 'pipeline-webhook-token'
   | 'redis-access-key';
 
 export interface StackSecret {
@@ -127,6 +128,12 @@ export const STACK_SECRETS: readonly StackSecret[] = [
     value: { generated: 48 },
     profiles: ['single-vm', 'scaled'],
     description: 'Bearer token for the prediction service admin endpoints',
+  },
+  {
+    name: 'pipeline-webhook-token',
+    value: { generated: 48 },
+    profiles: ['single-vm', 'scaled'],
+    description: "Bearer token Alertmanager sends to the pipeline API's webhook",
   },
   {
     name: 'redis-access-key',
@@ -276,6 +283,12 @@ export const STACK_ENV = {
     source: 'secret',
     roles: ALL,
   },
+  PIPELINE_WEBHOOK_TOKEN: {
+    description:
+      "Bearer token of the pipeline API's Alertmanager webhook; compose hands Alertmanager the same value as the file its config reads",
+    source: 'secret',
+    roles: CONTROL_PLANE,
+  },
   AZURE_KEY_VAULT_URL: {
     description: 'Key Vault of the deployment',
     source: 'setting',
@@ -308,6 +321,7 @@ export const SECRET_OF_ENV = {
   REDIS_URL: 'redis-access-key',
   GF_SECURITY_ADMIN_PASSWORD: 'grafana-admin-password',
   ADMIN_TOKEN: 'service-admin-token',
+  PIPELINE_WEBHOOK_TOKEN: 'pipeline-webhook-token',
 } as const satisfies Partial<Record<StackEnvName, SecretName>>;
 
 export type SecretEnvName = keyof typeof SECRET_OF_ENV;
