@@ -115,6 +115,9 @@ export async function startWorker(
 export interface PrivateRedis {
   readonly url: string;
   restart(): Promise<void>;
+  /** kill -9 and leave it down until `start()` (same port and data: AOF, fsync always). */
+  kill(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -153,6 +156,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     url: `redis://127.0.0.1:${port}`,
     async restart() {
       await proc.kill('SIGTERM');
+      proc = await start();
+    },
+    async kill() {
+      await proc.kill('SIGKILL');
+    },
+    async start() {
       proc = await start();
     },
     async stop() {
