@@ -87,8 +87,11 @@ export function readBody(
     if (settled) return;
     settled = true;
     req.removeListener('data', onWire);
-    // Stop reading: Node closes the socket after the answer (Connection: close).
+    // Stop reading now, not once the request's buffer fills: every read is a fresh 64 KiB
+    // buffer, and a flood of refused bodies turned those into most of the GC work. Node
+    // closes the socket after the answer (Connection: close).
     req.pause();
+    req.socket.pause();
     decompressor?.destroy();
     done(error, undefined, true);
   };
