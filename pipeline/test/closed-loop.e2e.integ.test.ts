@@ -269,7 +269,9 @@ describeWithServices('closed loop: drift alert → retrain → v2 served', missi
       // The loop never failed a request: before, during and after the swap.
       expect(summary.requests.errors).toEqual({});
       expect(summary.requests.failed).toBe(0);
-      expect(summary.requests.ok).toBeGreaterThan(WINDOW);
+      // The monitor evaluates once it has MONITOR_MIN_ROWS (default 200) labelled rows, so an
+      // idle machine closes the loop before a full window of traffic has been sent.
+      expect(summary.requests.ok).toBeGreaterThan(200);
       expect(summary.feedback.errors).toEqual({});
       expect(summary.feedback.failed).toBe(0);
       expect(Date.now() - started).toBeLessThan(10 * 60_000);
