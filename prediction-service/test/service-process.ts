@@ -1,7 +1,8 @@
 /**
  * The built service (dist/main.js) as a real child process, for end-to-end tests: start it
- * with an environment, wait for its "listening" log line, read its logs, stop it; plus a
- * steady-load generator and a Prometheus text reader.
+ * with an environment, wait for its "listening" log line (one per worker with
+ * WEB_CONCURRENCY > 1), read its logs, stop it; plus a steady-load generator and a
+ * Prometheus text reader.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -37,6 +38,10 @@ export function startService(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
+  // A cluster is ready once every worker listens: a test that signals it earlier kills a
+  // worker that is still starting (no shutdown flush, no log line of its own).
+  const workers = Math.max(1, Number(env['WEB_CONCURRENCY'] ?? '1') || 1);
+  let listening = 0;
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
       resolve(code);
@@ -49,7 +54,11 @@ export function startService(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`service did not start in ${timeoutMs} ms:\n${logs.join('')}`));
+      reject(
+        new Error(
+          `service did not start (${listening}/${workers} workers listening) in ${timeoutMs} ms:\n${logs.join('')}`,
+        ),
+      );
     }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
@@ -63,7 +72,8 @@ export function startService(
           if (
             entry.msg === 'prediction service listening' &&
             entry.port !== undefined &&
-            entry.management_port !== undefined
+            entry.management_port !== undefined &&
+            ++listening === workers
           ) {
             clearTimeout(timer);
             resolve({
