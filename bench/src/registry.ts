@@ -40,6 +40,11 @@ export interface HeadlineRow {
 export interface Benchmark {
   readonly name: string;
   readonly description: string;
+  /**
+   * Runs a Python peer: the results file's `environment.python` then records the
+   * BENCH_PYTHON interpreter's version and its packages' (scikit-learn, numpy, …).
+   */
+  readonly python?: boolean;
   /** Everything measured, plus `headline`: the rows that go in the README table. */
   run(): Promise<Record<string, unknown> & { readonly headline?: readonly HeadlineRow[] }>;
 }
