@@ -123,12 +123,14 @@ export function readBody(
   }
   const utf8 = charset === 'utf-8' || charset === 'utf8';
   // UTF-8 JSON is scanned as it arrives; other charsets once decoded (see parseJson).
-  const scanner = kind === 'json' && utf8 ? new ObjectWidthScanner(MAX_OBJECT_FIELDS) : undefined;
+  const scan = kind === 'json' && utf8;
+  // Created only once a body passes SCAN_ABOVE_BYTES: its 1 KiB state array cost ~1 µs per
+  // request, a tenth of a single-record /predict's own CPU.
+  let scanner: ObjectWidthScanner | undefined;
 
   const chunks: Buffer[] = [];
   let wire = 0;
   let decoded = 0;
-  let scanning = false;
 
   const onDecoded = (chunk: Buffer): void => {
     if (settled) return;
@@ -138,11 +140,11 @@ export function readBody(
       return;
     }
     chunks.push(chunk);
-    if (scanner === undefined) return;
-    if (scanning) {
+    if (!scan) return;
+    if (scanner !== undefined) {
       if (scanner.feed(chunk)) refuse(tooManyFields());
     } else if (decoded > SCAN_ABOVE_BYTES) {
-      scanning = true;
+      scanner = new ObjectWidthScanner(MAX_OBJECT_FIELDS);
       for (const earlier of chunks) {
         if (scanner.feed(earlier)) {
           refuse(tooManyFields());

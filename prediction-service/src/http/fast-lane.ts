@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { errorBody, toServiceError } from '../errors';
 import type { ServiceMetrics } from '../metrics';
 import type { Scorer } from '../model/scorer';
-import { invocationsResponse, predictResponse } from '../routes/scoring';
+import { invocationsResponseText, predictResponseText } from '../routes/scoring';
 import { readBody } from './body-reader';
 import { requestIdFor } from './request-context';
 
@@ -33,11 +33,11 @@ export interface FastLaneDeps {
 /** Serves the request and returns true, or returns false without touching it. */
 export type FastLane = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-type Respond = (scorer: Scorer, body: unknown, maxRows: number, requestId: string) => object;
+type Respond = (scorer: Scorer, body: unknown, maxRows: number, requestId: string) => string;
 
 const ROUTES: ReadonlyMap<string, Respond> = new Map([
-  ['/predict', predictResponse],
-  ['/invocations', invocationsResponse],
+  ['/predict', predictResponseText],
+  ['/invocations', invocationsResponseText],
 ]);
 
 /** JSON in UTF-8 (other charsets are rare and need transcoding: Express path). */
@@ -75,10 +75,9 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
     start: bigint,
     id: string,
     status: number,
-    payload: object,
+    text: string,
     close = false,
   ): void {
-    const text = JSON.stringify(payload);
     const headers = (close ? closingTemplate : headerTemplate).slice();
     headers[1] = id;
     headers[headers.length - 1] = String(Buffer.byteLength(text));
@@ -116,7 +115,7 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
         'request rejected',
       );
     }
-    send(req, res, route, start, id, error.status, errorBody(error), close);
+    send(req, res, route, start, id, error.status, JSON.stringify(errorBody(error)), close);
   }
 
   return function fastLane(req, res) {
@@ -140,14 +139,14 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
         fail(req, res, path, start, id, error, unread);
         return;
       }
-      let payload: object;
+      let text: string;
       try {
-        payload = route(scorer, body, maxBatchRows, id);
+        text = route(scorer, body, maxBatchRows, id);
       } catch (raw) {
         fail(req, res, path, start, id, raw);
         return;
       }
-      send(req, res, path, start, id, 200, payload);
+      send(req, res, path, start, id, 200, text);
     });
     return true;
   };
