@@ -58,6 +58,29 @@ describe('POST /predict', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
+
+  it('answers JSON with the API header set and /docs with helmet defaults', async () => {
+    for (const res of [
+      await request(t.app).post('/predict').send(GOOD),
+      await request(t.app).get('/health'),
+      await request(t.app).get('/nope'),
+    ]) {
+      expect(res.headers['content-security-policy']).toBe(
+        "default-src 'none';frame-ancestors 'none'",
+      );
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+      // Document-only headers stay off JSON answers.
+      expect(res.headers['x-dns-prefetch-control']).toBeUndefined();
+    }
+    const docs = await request(t.app).get('/docs').expect(200);
+    expect(docs.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(docs.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(docs.headers['x-dns-prefetch-control']).toBe('off');
+    const init = await request(t.app).get('/docs/init.js').expect(200);
+    expect(init.headers['content-security-policy']).toContain("script-src 'self'");
+  });
 });
 
 describe('operations', () => {

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import express, { Router } from 'express';
+import { docsSecurityMiddleware } from './security-headers';
 
 const ASSETS = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 
@@ -27,6 +28,8 @@ const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swag
 
 export function docsRoutes(): Router {
   const router = Router();
+  // The pages replace the API's header set with helmet's defaults (security-headers.ts).
+  router.use('/docs', docsSecurityMiddleware());
   router.get('/docs', (_req, res) => {
     res.type('html').send(PAGE);
   });
