@@ -80,14 +80,32 @@ export function pythonCommand(): string {
   return existsSync('/opt/pyvenv/bin/python') ? '/opt/pyvenv/bin/python' : 'python3';
 }
 
+/**
+ * The Python with scikit-learn: BENCH_PYTHON, else SKLEARN_PYTHON (set by .ci/services/sklearn.sh),
+ * else the pinned venv that script makes (~/.cache/wine-ci/venv-sklearn), else pythonCommand().
+ */
+export function sklearnPython(): string {
+  for (const name of ['BENCH_PYTHON', 'SKLEARN_PYTHON']) {
+    const fromEnv = process.env[name];
+    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  }
+  const venv = path.join(os.homedir(), '.cache', 'wine-ci', 'venv-sklearn', 'bin', 'python');
+  return existsSync(venv) ? venv : pythonCommand();
+}
+
 export type PeerResult = Record<string, unknown> | { peer: 'unavailable'; reason: string };
 
 /** Runs bench/python/<script> and parses its JSON stdout; "unavailable" when it cannot run. */
-export async function runPeer(script: string, args: string[]): Promise<PeerResult> {
-  const python = pythonCommand();
+export async function runPeer(
+  script: string,
+  args: string[],
+  python: string = pythonCommand(),
+): Promise<PeerResult> {
   const file = path.join(ROOT, 'bench', 'python', script);
   try {
-    const { stdout } = await run(python, [file, ...args], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(python, [file, ...args], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const parsed = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
     if (parsed['available'] === false) {
       return { peer: 'unavailable', reason: String(parsed['reason']) };
@@ -121,3 +139,19 @@ export function median(values: readonly number[]): number {
 }
 
 export const round = (v: number, digits = 4): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/** A value inside a peer's parsed JSON (undefined when any step is missing). */
+export function pick(obj: unknown, ...keys: string[]): unknown {
+  let out = obj;
+  for (const key of keys) {
+    out =
+      typeof out === 'object' && out !== null ? (out as Record<string, unknown>)[key] : undefined;
+  }
+  return out;
+}
+
+/** A string or number inside a peer's JSON as text, '?' when absent. */
+export function pickText(obj: unknown, ...keys: string[]): string {
+  const value = pick(obj, ...keys);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '?';
+}
