@@ -2,9 +2,11 @@
  * Inference layout: every tree of an ensemble in one set of contiguous typed arrays, preorder
  * (left child = node + 1), tuned for V8:
  * - a leaf points to itself (right = self, threshold NaN so `!(x <= NaN)` always steps right),
- *   so each row takes exactly `depth` branch-free steps: no mispredicted branches;
- * - the step is arithmetic (`node + 1 + ((right − node − 1) & −goRight)`), four rows in
- *   lockstep, so the CPU overlaps their independent load chains;
+ *   so each row takes at most `depth` branch-free steps: no mispredicted branches;
+ * - the step is arithmetic (`node + 1 + ((right − node − 1) & −goRight)`), eight rows in
+ *   lockstep, so the CPU overlaps their independent load chains; the eight stop together as
+ *   soon as all are at leaves (one well-predicted test per step), so deep forests, whose
+ *   rows mostly end far above the deepest leaf, do not pay the full depth;
  * - rows are scored in blocks that stay in cache while every tree visits them.
  * Missing values (NaN) go right at every split.
  */
@@ -92,25 +94,51 @@ function scoreBlock(
   const depth = packed.depths[t]!;
   const { data, cols } = x;
   let r = start;
-  for (; r + 4 <= end; r += 4) {
+  for (; r + 8 <= end; r += 8) {
     const b0 = r * cols;
-    const b1 = b0 + cols;
-    const b2 = b1 + cols;
-    const b3 = b2 + cols;
+    const b1 = (r + 1) * cols;
+    const b2 = (r + 2) * cols;
+    const b3 = (r + 3) * cols;
+    const b4 = (r + 4) * cols;
+    const b5 = (r + 5) * cols;
+    const b6 = (r + 6) * cols;
+    const b7 = (r + 7) * cols;
     let n0 = root;
     let n1 = root;
     let n2 = root;
     let n3 = root;
+    let n4 = root;
+    let n5 = root;
+    let n6 = root;
+    let n7 = root;
     for (let k = 0; k < depth; k++) {
-      n0 = n0 + 1 + ((ri[n0]! - n0 - 1) & -!(data[b0 + fe[n0]!]! <= th[n0]!));
-      n1 = n1 + 1 + ((ri[n1]! - n1 - 1) & -!(data[b1 + fe[n1]!]! <= th[n1]!));
-      n2 = n2 + 1 + ((ri[n2]! - n2 - 1) & -!(data[b2 + fe[n2]!]! <= th[n2]!));
-      n3 = n3 + 1 + ((ri[n3]! - n3 - 1) & -!(data[b3 + fe[n3]!]! <= th[n3]!));
+      const d0 = ri[n0]! - n0 - 1;
+      const d1 = ri[n1]! - n1 - 1;
+      const d2 = ri[n2]! - n2 - 1;
+      const d3 = ri[n3]! - n3 - 1;
+      const d4 = ri[n4]! - n4 - 1;
+      const d5 = ri[n5]! - n5 - 1;
+      const d6 = ri[n6]! - n6 - 1;
+      const d7 = ri[n7]! - n7 - 1;
+      // -1 is a leaf (it points to itself): stop once all eight rows have reached one.
+      if ((d0 & d1 & d2 & d3 & d4 & d5 & d6 & d7) === -1) break;
+      n0 = n0 + 1 + (d0 & -!(data[b0 + fe[n0]!]! <= th[n0]!));
+      n1 = n1 + 1 + (d1 & -!(data[b1 + fe[n1]!]! <= th[n1]!));
+      n2 = n2 + 1 + (d2 & -!(data[b2 + fe[n2]!]! <= th[n2]!));
+      n3 = n3 + 1 + (d3 & -!(data[b3 + fe[n3]!]! <= th[n3]!));
+      n4 = n4 + 1 + (d4 & -!(data[b4 + fe[n4]!]! <= th[n4]!));
+      n5 = n5 + 1 + (d5 & -!(data[b5 + fe[n5]!]! <= th[n5]!));
+      n6 = n6 + 1 + (d6 & -!(data[b6 + fe[n6]!]! <= th[n6]!));
+      n7 = n7 + 1 + (d7 & -!(data[b7 + fe[n7]!]! <= th[n7]!));
     }
-    out[r] = out[r]! + value[n0]!;
+    out[r + 0] = out[r + 0]! + value[n0]!;
     out[r + 1] = out[r + 1]! + value[n1]!;
     out[r + 2] = out[r + 2]! + value[n2]!;
     out[r + 3] = out[r + 3]! + value[n3]!;
+    out[r + 4] = out[r + 4]! + value[n4]!;
+    out[r + 5] = out[r + 5]! + value[n5]!;
+    out[r + 6] = out[r + 6]! + value[n6]!;
+    out[r + 7] = out[r + 7]! + value[n7]!;
   }
   for (; r < end; r++) {
     const b = r * cols;
