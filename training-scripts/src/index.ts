@@ -16,6 +16,12 @@ export type {
 export type { TrainOptions } from './train/train-options.schema';
 export { createMlflowTracker, MODEL_ARTIFACT, PLOTS_DIR } from './tracking/mlflow-tracker';
 export type { MlflowTrackerOptions } from './tracking/mlflow-tracker';
+export { DEFAULT_CANDIDATE_CONCURRENCY, logCandidateRuns } from './tracking/candidate-runs';
+export type {
+  CandidateRunsClient,
+  CandidateRunsOptions,
+  CandidateRunsResult,
+} from './tracking/candidate-runs';
 export type {
   DatasetInfo,
   SearchStart,
@@ -23,7 +29,13 @@ export type {
   TrackedSearch,
   Tracker,
 } from './tracking/tracker';
-export { WINE_TAGS, PARENT_METRICS } from './tracking/run-payloads';
+export {
+  candidateMetrics,
+  candidateParams,
+  candidateRunName,
+  WINE_TAGS,
+  PARENT_METRICS,
+} from './tracking/run-payloads';
 export { currentUser, gitCommit } from './tracking/source-info';
 export {
   findBestSearchRun,

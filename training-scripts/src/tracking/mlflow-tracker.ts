@@ -7,12 +7,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LEARNER, writeModelDir, type Candidate } from '@wine/model';
-import { mapLimit, SYSTEM_TAGS, type MlflowClient } from 'mlflow-ts-client';
+import { SYSTEM_TAGS, type MlflowClient } from 'mlflow-ts-client';
+import { DEFAULT_CANDIDATE_CONCURRENCY, logCandidateRuns } from './candidate-runs';
 import { renderSvg, trainingPlots } from './plots';
 import {
-  candidateMetrics,
   candidateParams,
-  candidateRunName,
   datasetInput,
   DIGEST_LENGTH,
   modelMetrics,
@@ -39,7 +38,6 @@ export interface MlflowTrackerOptions {
 /** The artifact name of the model: `runs:/<run>/model`, LoggedModel name "model". */
 export const MODEL_ARTIFACT = 'model';
 export const PLOTS_DIR = 'plots';
-const DEFAULT_CONCURRENCY = 8;
 
 function runName(kind: string, at: number): string {
   const stamp = new Date(at).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -49,7 +47,7 @@ function runName(kind: string, at: number): string {
 export function createMlflowTracker(options: MlflowTrackerOptions): Tracker {
   const { client } = options;
   const now = options.now ?? Date.now;
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const concurrency = options.concurrency ?? DEFAULT_CANDIDATE_CONCURRENCY;
   const sourceTags: Record<string, string> = {
     [SYSTEM_TAGS.sourceName]: options.sourceName,
     [SYSTEM_TAGS.sourceType]: 'LOCAL',
@@ -96,30 +94,20 @@ export function createMlflowTracker(options: MlflowTrackerOptions): Tracker {
       client.logBatch(runId, { params: start.options }),
     ]);
 
-    async function logCandidate(candidate: Candidate, total: number): Promise<void> {
-      const child = await client.createRun({
-        experimentId,
-        parentRunId: runId,
-        runName: candidateRunName(candidate, total),
-        startTime: startedAt,
-        tags: { ...commonTags, [WINE_TAGS.role]: 'candidate' },
-      });
-      await client.logBatch(child.info.runId, {
-        params: candidateParams(candidate.params, start.kind),
-        metrics: candidateMetrics(candidate, startedAt),
-      });
-      // The run's duration in the UI is the candidate's fit time.
-      await client.finishRun(
-        child.info.runId,
-        'FINISHED',
-        startedAt + Math.round(candidate.fitSeconds * 1000),
-      );
-    }
-
     async function logCandidates(candidates: readonly Candidate[]): Promise<number> {
-      const t0 = performance.now();
-      await mapLimit(candidates, concurrency, (c) => logCandidate(c, candidates.length));
-      return (performance.now() - t0) / 1000;
+      const logged = await logCandidateRuns(
+        {
+          client,
+          experimentId,
+          parentRunId: runId,
+          kind: start.kind,
+          tags: commonTags,
+          startedAt,
+          concurrency,
+        },
+        candidates,
+      );
+      return logged.seconds;
     }
 
     async function logPlots(report: SearchReport, dir: string): Promise<void> {
