@@ -17,6 +17,9 @@ const run = promisify(execFile);
 export interface LocalMlflow {
   readonly url: string;
   readonly startupSeconds: number;
+  readonly workers: number;
+  /** The `mlflow` executable; its venv's python runs the Python peer. */
+  readonly bin: string;
   stop(): Promise<void>;
 }
 
@@ -36,8 +39,14 @@ async function freePort(): Promise<number> {
 const psql = (sql: string) =>
   run('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', sql]);
 
-export async function startLocalMlflow(): Promise<LocalMlflow> {
+export interface LocalMlflowOptions {
+  /** uvicorn workers; the stack's docker-compose.yml runs `--workers 2`. */
+  readonly workers?: number;
+}
+
+export async function startLocalMlflow(options: LocalMlflowOptions = {}): Promise<LocalMlflow> {
   const bin = process.env['MLFLOW_BIN'] ?? 'mlflow';
+  const workers = options.workers ?? 1;
   const started = performance.now();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mlflow-bench-'));
   const db = `mlflow_bench_${process.pid}`;
@@ -50,7 +59,7 @@ export async function startLocalMlflow(): Promise<LocalMlflow> {
     [
       ...['server', '--backend-store-uri', `postgresql+psycopg2://postgres@127.0.0.1:5432/${db}`],
       ...['--artifacts-destination', path.join(dir, 'artifacts')],
-      ...['--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+      ...['--host', '127.0.0.1', '--port', String(port), '--workers', String(workers)],
     ],
     {
       env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
@@ -77,7 +86,8 @@ export async function startLocalMlflow(): Promise<LocalMlflow> {
     const ok = await fetch(`${url}/health`)
       .then((r) => r.ok)
       .catch(() => false);
-    if (ok) return { url, startupSeconds: (performance.now() - started) / 1000, stop };
+    if (ok)
+      return { url, startupSeconds: (performance.now() - started) / 1000, workers, bin, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
   const tail = readFileSync(log, 'utf8').split('\n').slice(-20).join('\n');
