@@ -121,3 +121,31 @@ export function expectSameTree(actual: CanonNode, expected: CanonNode, path = 'r
     if (other !== undefined) expectSameTree(child, other, `${path}.${k}`);
   });
 }
+
+export /** The tree cut at `depth`: nodes at that depth become leaves (what "truncation" would give). */
+function truncate(tree: TreeNodes, depth: number): TreeNodes {
+  const keep: number[] = [];
+  const right: number[] = [];
+  const visit = (i: number, d: number): number => {
+    const id = keep.length;
+    keep.push(i);
+    right.push(LEAF);
+    if (tree.feature[i] !== LEAF && d < depth) {
+      visit(i + 1, d + 1);
+      right[id] = visit(tree.right[i] as number, d + 1);
+    }
+    return id;
+  };
+  visit(0, 0);
+  const cut = (k: number): boolean => right[k] === LEAF;
+  const feature = Int32Array.from(keep, (i, k) => (cut(k) ? LEAF : (tree.feature[i] as number)));
+  return {
+    feature,
+    threshold: Float64Array.from(keep, (i, k) => (cut(k) ? 0 : (tree.threshold[i] as number))),
+    left: Int32Array.from(keep, (_, k) => (cut(k) ? LEAF : k + 1)),
+    right: Int32Array.from(right),
+    value: Float64Array.from(keep, (i) => tree.value[i] as number),
+    samples: Float64Array.from(keep, (i) => tree.samples[i] as number),
+    impurity: Float64Array.from(keep, (i) => tree.impurity[i] as number),
+  };
+}

@@ -26,6 +26,7 @@ import { packTrees, predictPacked } from '../tree/packed';
 import { prepareData } from '../tree/prepared';
 import type { PreparedData } from '../tree/prepared';
 import type { TreeNodes } from '../tree/tree-nodes';
+import { isTruncation, predictTruncations } from '../tree/truncation';
 import type { ParamAssignment, SearchKind } from './space';
 
 export interface LabeledMatrix {
@@ -138,10 +139,7 @@ function fitDepths(
 /** Metrics of `trees` on the fold's held-out rows, added into `sum`. */
 function addFoldMetrics(sum: RegressionMetrics, trees: readonly TreeNodes[], fold: Fold): void {
   // Straight to the packed predictor: workers need not load the model-file schema (zod).
-  const m = regressionMetrics(fold.test.y, predictPacked(packTrees(trees), fold.test.x));
-  sum.rmse += m.rmse;
-  sum.mae += m.mae;
-  sum.r2 += m.r2;
+  addMetrics(sum, fold.test.y, predictPacked(packTrees(trees), fold.test.x));
 }
 
 const mean = (sum: RegressionMetrics, k: number): RegressionMetrics => ({
@@ -168,9 +166,56 @@ export function evaluateCandidate(
 }
 
 /**
- * Scores every candidate of a task. A group is fitted once per fold for all its depths; each
- * candidate is then measured exactly as evaluateCandidate would (same trees, same code), and
- * is credited an equal share of the group's fit time.
+ * Predictions on the fold's held-out rows for each depth of a family (`byDepth[k]`: the trees
+ * for depths[k]). For trees, the depths whose tree is the deepest one cut at that depth (see
+ * tree/truncation.ts — checked node for node, not assumed) are answered together by one walk
+ * per row down the deepest tree; the other depths (a limit resolved an exact tie between
+ * features differently) and forests predict their own trees. Both give the same numbers.
+ */
+export function familyPredictions(
+  kind: SearchKind,
+  byDepth: readonly TreeNodes[][],
+  depths: readonly number[],
+  x: Matrix,
+): Float64Array[] {
+  const out = new Array<Float64Array | undefined>(depths.length).fill(undefined);
+  let deepest = 0;
+  depths.forEach((d, k) => {
+    if (d > (depths[deepest] as number)) deepest = k;
+  });
+  const deep = byDepth[deepest]?.[0];
+  if (kind === 'tree' && deep !== undefined) {
+    const cut = depths
+      .map((d, k) => ({ d, k }))
+      .filter(({ d, k }) => {
+        const tree = byDepth[k]?.[0];
+        return tree !== undefined && isTruncation(deep, tree, d);
+      })
+      .sort((a, b) => a.d - b.d);
+    const preds = predictTruncations(
+      deep,
+      cut.map((e) => e.d),
+      x,
+    );
+    cut.forEach((e, pos) => {
+      out[e.k] = preds[pos];
+    });
+  }
+  return out.map((p, k) => p ?? predictPacked(packTrees(byDepth[k] ?? []), x));
+}
+
+function addMetrics(sum: RegressionMetrics, y: Float64Array, predictions: Float64Array): void {
+  const m = regressionMetrics(y, predictions);
+  sum.rmse += m.rmse;
+  sum.mae += m.mae;
+  sum.r2 += m.r2;
+}
+
+/**
+ * Scores every candidate of a task. A group is fitted once per fold for all its depths and
+ * predicted through familyPredictions; each candidate's metrics are computed from exactly the
+ * predictions evaluateCandidate would get (same trees), and it is credited an equal share of
+ * the group's fit time.
  */
 export function evaluateTask(
   kind: SearchKind,
@@ -192,9 +237,10 @@ export function evaluateTask(
     const started = nowSeconds();
     const byDepth = fitDepths(kind, first.params, fold.train, depths);
     fitSeconds += nowSeconds() - started;
+    const predictions = familyPredictions(kind, byDepth, depths, fold.test.x);
     candidates.forEach((_, i) => {
-      const trees = byDepth[depths.indexOf(depthOf[i] as number)] ?? [];
-      addFoldMetrics(sums[i] as RegressionMetrics, trees, fold);
+      const k = depths.indexOf(depthOf[i] as number);
+      addMetrics(sums[i] as RegressionMetrics, fold.test.y, predictions[k] as Float64Array);
     });
   }
   return candidates.map((c, i) => ({

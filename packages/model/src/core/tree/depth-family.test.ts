@@ -7,8 +7,8 @@ import { DEFAULT_TREE_PARAMS, fraction, resolveTreeParams } from './params';
 import type { ResolvedTreeParams, TreeParams } from './params';
 import { prepareData } from './prepared';
 import type { PreparedData } from './prepared';
-import { LEAF } from './tree-nodes';
 import type { TreeNodes } from './tree-nodes';
+import { truncate } from '../../../test/tree-helpers';
 
 const UNLIMITED = 2 ** 31 - 1;
 const FIELDS = ['feature', 'threshold', 'left', 'right', 'value', 'samples', 'impurity'] as const;
@@ -24,34 +24,6 @@ function firstDifference(a: TreeNodes, b: TreeNodes): string | null {
     }
   }
   return null;
-}
-
-/** The tree cut at `depth`: nodes at that depth become leaves (what "truncation" would give). */
-function truncate(tree: TreeNodes, depth: number): TreeNodes {
-  const keep: number[] = [];
-  const right: number[] = [];
-  const visit = (i: number, d: number): number => {
-    const id = keep.length;
-    keep.push(i);
-    right.push(LEAF);
-    if (tree.feature[i] !== LEAF && d < depth) {
-      visit(i + 1, d + 1);
-      right[id] = visit(tree.right[i] as number, d + 1);
-    }
-    return id;
-  };
-  visit(0, 0);
-  const cut = (k: number): boolean => right[k] === LEAF;
-  const feature = Int32Array.from(keep, (i, k) => (cut(k) ? LEAF : (tree.feature[i] as number)));
-  return {
-    feature,
-    threshold: Float64Array.from(keep, (i, k) => (cut(k) ? 0 : (tree.threshold[i] as number))),
-    left: Int32Array.from(keep, (_, k) => (cut(k) ? LEAF : k + 1)),
-    right: Int32Array.from(right),
-    value: Float64Array.from(keep, (i) => tree.value[i] as number),
-    samples: Float64Array.from(keep, (i) => tree.samples[i] as number),
-    impurity: Float64Array.from(keep, (i) => tree.impurity[i] as number),
-  };
 }
 
 interface Case {
