@@ -38,6 +38,9 @@ export interface ServerLimits extends ConnectionPolicy {
   readonly keepAliveTimeoutS: number;
 }
 
+/** How much longer than it announces the server keeps an idle keep-alive connection. */
+export const KEEP_ALIVE_GRACE_MS = 1000;
+
 export interface RunningServer {
   /** In the order of the endpoints. */
   readonly servers: readonly http.Server[];
@@ -101,6 +104,11 @@ export async function serve(
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutS * 500),
     });
     server.keepAliveTimeout = limits.keepAliveTimeoutS * 1000;
+    // Answers announce `Keep-Alive: timeout=KEEP_ALIVE_TIMEOUT_S` and clients (Node's agent,
+    // fetch/undici) close an idle connection by then; the server waits a grace second longer,
+    // so a client reusing its connection at the last moment never meets a socket closed under
+    // it (ECONNRESET on a POST, which clients do not retry). Node 24's default, made explicit.
+    server.keepAliveTimeoutBuffer = KEEP_ALIVE_GRACE_MS;
     const handler = guardConnections(server, limits, endpoint.handler, endpoint.events);
     server.on('request', handler);
     const limit = endpoint.maxBodyBytes;

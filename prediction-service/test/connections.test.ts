@@ -227,7 +227,37 @@ describe('timeouts', () => {
     expect(answer.status).toBe(200);
     expect(answer.response).toMatch(/Keep-Alive: timeout=1/);
     expect(answer.closed).toBe(true);
+    // The announced second, plus the grace second (KEEP_ALIVE_GRACE_MS).
+    expect(answer.closedAfterMs).toBeGreaterThanOrEqual(1800);
     expect(answer.closedAfterMs).toBeLessThan(2500);
+  });
+
+  it('a client reusing its keep-alive connection when the announced timeout runs out is answered', async () => {
+    const server = await start({ keepAliveTimeoutS: 1 });
+    const body = JSON.stringify(GOOD);
+    const request = `POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const socket = net.connect({ port: server.port, host: '127.0.0.1' });
+    let received = '';
+    let closed = false;
+    socket.on('data', (c: Buffer) => (received += c.toString()));
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => undefined);
+    const answers = (): number => received.split('HTTP/1.1 200').length - 1;
+    const until = async (check: () => boolean, ms: number): Promise<void> => {
+      const deadline = Date.now() + ms;
+      while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    };
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(request);
+    await until(() => answers() === 1, 2000);
+    expect(received).toMatch(/Keep-Alive: timeout=1/);
+    // What a client honouring the announced timeout may do at the very end of it.
+    await new Promise((r) => setTimeout(r, 1050));
+    expect(closed).toBe(false);
+    socket.write(request);
+    await until(() => answers() === 2 || closed, 2000);
+    expect(answers()).toBe(2);
+    socket.destroy();
   });
 });
 
