@@ -3,9 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { checkSpace, ModelError, parseSpace } from '@wine/model';
-import { registerRun, renderRegistration } from '../register/register-model';
 import { DEFAULT_MIN_IMPROVEMENT } from '../register/decide-promotion';
-import { createMlflowTracker } from '../tracking/mlflow-tracker';
+import type * as Register from '../register/register-model';
+import type * as Tracking from '../tracking/mlflow-tracker';
 import { currentUser, gitCommit } from '../tracking/source-info';
 import { runTraining, type TrainDeps } from '../train/run-training';
 import { trainOptionsSchema } from '../train/train-options.schema';
@@ -92,6 +92,20 @@ function program(): Command {
     );
 }
 
+/**
+ * A module loaded on first use: tracking (its plots load vega) and registration cost ~0.2 s
+ * of start-up that a run without a tracking server does not need.
+ */
+function trackingModule(): typeof Tracking {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
+  return require('../tracking/mlflow-tracker') as typeof Tracking;
+}
+
+function registerModule(): typeof Register {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
+  return require('../register/register-model') as typeof Register;
+}
+
 /** `--space` text, or the file it names with a leading @. */
 async function spaceText(arg: string): Promise<string> {
   if (!arg.startsWith('@')) return arg;
@@ -134,7 +148,8 @@ async function main(): Promise<void> {
     ...(connection === undefined
       ? {}
       : {
-          tracker: createMlflowTracker({
+          // Loaded only with a tracking server: the tracker and its plots (vega) take ~0.2 s.
+          tracker: trackingModule().createMlflowTracker({
             client: connection.client,
             preflight: connection.preflight,
             experimentName: options.experiment,
@@ -151,9 +166,11 @@ async function main(): Promise<void> {
       defaultDataDir(process.env),
     );
     progress.stop();
+    const register =
+      options.register && connection && outcome.tracked ? registerModule() : undefined;
     const registration =
-      options.register && connection && outcome.tracked
-        ? await registerRun(
+      register && connection && outcome.tracked
+        ? await register.registerRun(
             {
               runId: outcome.tracked.runId,
               experimentName: options.experiment,
@@ -170,7 +187,7 @@ async function main(): Promise<void> {
     }
     console.log(renderSummary(outcome));
     console.log(renderTracking(outcome.tracked));
-    if (registration) console.log(`\n${renderRegistration(registration)}`);
+    if (register && registration) console.log(`\n${register.renderRegistration(registration)}`);
   } finally {
     progress.stop();
   }
