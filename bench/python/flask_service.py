@@ -1,53 +1,27 @@
-"""The seed's serving architecture, as the benchmark's peer: Flask + gunicorn + scikit-learn.
+"""Flask + gunicorn + scikit-learn, as the service benchmark's peer.
 
 A DecisionTreeRegressor(max_depth=8) is trained at import time on the same UCI files the
 TypeScript benchmark model is trained on (WINE_DATA_DIR), so both sides do the same work per
 row: parse JSON, build the feature vector, walk one depth-8 tree.
 
-Run: gunicorn -w 2 -b 127.0.0.1:PORT --chdir bench/python flask_service:app
+Run it as a Flask user deploys it for throughput — gunicorn's threaded workers, which keep
+connections alive (sync workers close every connection after one request):
+
+    gunicorn -k gthread -w 2 --threads 4 --keep-alive 5 -b 127.0.0.1:PORT \
+        --chdir bench/python flask_service:app
 """
 
-import csv
 import os
 
 import numpy as np
 from flask import Flask, jsonify, request
 from sklearn.tree import DecisionTreeRegressor
 
-FEATURES = [
-    "fixed_acidity",
-    "volatile_acidity",
-    "citric_acid",
-    "residual_sugar",
-    "chlorides",
-    "free_sulfur_dioxide",
-    "total_sulfur_dioxide",
-    "density",
-    "ph",
-    "sulphates",
-    "alcohol",
-]
-WINE_TYPE_CODE = {"red": 0.0, "white": 1.0}
-
-
-def _load(data_dir):
-    rows, targets = [], []
-    for colour in ("red", "white"):
-        path = os.path.join(data_dir, f"winequality-{colour}.csv")
-        with open(path, newline="") as handle:
-            sample = handle.readline()
-            handle.seek(0)
-            delimiter = ";" if sample.count(";") > sample.count(",") else ","
-            for record in csv.DictReader(handle, delimiter=delimiter):
-                record = {k.strip().strip('"').replace(" ", "_").lower(): v for k, v in record.items()}
-                rows.append([float(record[f]) for f in FEATURES] + [WINE_TYPE_CODE[colour]])
-                targets.append(float(record["quality"]))
-    return np.asarray(rows), np.asarray(targets)
+from wine_data import FEATURES, WINE_TYPE_CODE, load
 
 
 def _train():
-    data_dir = os.environ.get("WINE_DATA_DIR", "")
-    x, y = _load(data_dir)
+    x, y = load(os.environ.get("WINE_DATA_DIR", ""))
     return DecisionTreeRegressor(max_depth=8, random_state=0).fit(x, y)
 
 

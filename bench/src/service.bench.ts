@@ -1,36 +1,80 @@
 /**
- * `pnpm run bench service`: the prediction service under load next to (a) a bare node:http
- * server doing the same JSON parse + tree prediction (the ceiling) and (b) the seed's
- * Flask + gunicorn + scikit-learn service. All three serve a depth-8 regression tree trained
- * on the UCI data with 2 worker processes, one after the other on this machine.
+ * `pnpm run bench service`: the prediction service under load, in one run, next to
+ *
+ * - the ceiling: a bare node:http server doing the same JSON parse + tree prediction and
+ *   nothing else (service/ceiling-server.ts) — issue 14's goal is one worker ≥ 0.8× of it;
+ * - Flask + scikit-learn under gunicorn's threaded (`gthread`) workers with keep-alive, the
+ *   configuration a Flask user deploys for throughput;
+ * - MLflow's own scoring server, `mlflow models serve -w N --env-manager local`, serving the
+ *   same tree saved with mlflow.sklearn.
+ *
+ * Every server scores a depth-8 regression tree trained on the UCI data (ours: wine-cart;
+ * the peers: scikit-learn's DecisionTreeRegressor). Load: wrk -t2 -c64 with keep-alive for
+ * the maximum rate (single records, batches of 100), and an open-loop constant rate at half
+ * of that maximum for latency (service/load.ts). Ours runs with everything on: validation,
+ * metrics, security headers, request ids, logging at `info`.
+ *
+ * One worker vs the ceiling: both run at once with one process each and are measured in
+ * alternating rounds (BENCH_ROUNDS, default 3), the ratio is the median of the rounds' ratios,
+ * and the CPU each process spent per request is recorded too (it varies far less than req/s
+ * on a shared machine). Then the 2-worker servers, one at a time.
+ *
+ * Sizes: BENCH_SECONDS (10 per measurement), BENCH_ROUNDS. Needs wrk, the built service and
+ * a Python with flask, gunicorn, scikit-learn and mlflow (BENCH_PYTHON, default the CI's
+ * MLflow venv ~/.cache/wine-ci/venv-mlflow, made by .ci/services/mlflow.sh).
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeRecords, fitTree, loadWineDataDir, targetsOf, writeModelDir } from '@wine/model';
+import { promisify } from 'node:util';
+import {
+  FEATURE_NAMES,
+  WINE_TYPE_CODE,
+  encodeRecords,
+  fitTree,
+  loadWineDataDir,
+  targetsOf,
+  writeModelDir,
+} from '@wine/model';
 import type { LabeledWineRecord, WineRecord } from '@wine/model';
-import type { Benchmark } from './registry';
-import { WRK, fixedRate, writeWrkScript, wrk } from './service/load';
+import type { Benchmark, HeadlineRow } from './registry';
+import { WRK, cpuSeconds, fixedRate, writeWrkScript, wrk } from './service/load';
 import type { FixedRateResult, ThroughputResult } from './service/load';
-import { startCeiling, startFlask, startOurs } from './service/servers';
+import {
+  saveMlflowModel,
+  startCeiling,
+  startFlask,
+  startMlflowServe,
+  startOurs,
+} from './service/servers';
 import type { Running } from './service/servers';
 
-const WORKERS = 2;
+const PEER_WORKERS = 2;
+const FLASK_THREADS = 4;
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 3));
 const BATCH = 100;
-const TARGETS = { singleVsFlask: 2, p99Ms: 10, batchRowsPerSecond: 200_000 };
+const GOALS = { oneWorkerVsCeiling: 0.8, p99Ms: 5 };
+const WRK_SETUP = `wrk -t2 -c64 -d${SECONDS}s (keep-alive)`;
 
 interface ServerResult {
   single: ThroughputResult;
   batch100: ThroughputResult & { rowsPerSecond: number };
-  /** null for gunicorn's sync workers, which close every connection (no keep-alive). */
-  halfRate: FixedRateResult | null;
+  halfRate: FixedRateResult;
+}
+
+interface Round {
+  ours: ThroughputResult & { cpuUsPerRequest: number | null };
+  ceiling: ThroughputResult & { cpuUsPerRequest: number | null };
+  ratio: number;
 }
 
 function paths() {
   const root = path.resolve(__dirname, '..', '..');
-  const python = process.env['BENCH_PYTHON'] ?? '/opt/pyvenv/bin/python';
+  const venv = path.join(os.homedir(), '.cache', 'wine-ci', 'venv-mlflow', 'bin', 'python');
+  const python = process.env['BENCH_PYTHON'] ?? venv;
   const dataDir = process.env['WINE_DATA_DIR'] ?? path.resolve(root, '..', 'shared', 'data');
   return { root, python, dataDir };
 }
@@ -59,61 +103,137 @@ async function trainModel(dataDir: string, dir: string): Promise<WineRecord[]> {
   return inputs;
 }
 
-async function measure(
-  server: Running,
-  keepAlive: boolean,
-  scripts: { single: string; batch: string },
-  singleBody: string,
-): Promise<ServerResult> {
-  const url = `${server.url}/predict`;
+/** MLflow's `dataframe_split` body for records (wine_type as its 0/1 code, as the model was fit). */
+function splitFrame(records: readonly WineRecord[]): string {
+  return JSON.stringify({
+    dataframe_split: {
+      columns: [...FEATURE_NAMES, 'wine_type'],
+      data: records.map((r) => [...FEATURE_NAMES.map((n) => r[n]), WINE_TYPE_CODE[r.wine_type]]),
+    },
+  });
+}
+
+interface Scripts {
+  single: string;
+  batch: string;
+  singleBody: string;
+}
+
+async function measure(server: Running, endpoint: string, s: Scripts): Promise<ServerResult> {
+  const url = `${server.url}${endpoint}`;
   console.log(`  ${server.name}: warm-up`);
-  await wrk(url, scripts.single, 2);
+  await wrk(url, s.single, 2);
   console.log(`  ${server.name}: single-record max throughput (${SECONDS}s)`);
-  const single = await wrk(url, scripts.single, SECONDS);
+  const single = await wrk(url, s.single, SECONDS);
   console.log(`    ${single.requestsPerSecond.toFixed(0)} req/s, p99 ${single.p99Ms} ms`);
   console.log(`  ${server.name}: ${BATCH}-record batches (${SECONDS}s)`);
-  const batch = await wrk(url, scripts.batch, SECONDS);
+  const batch = await wrk(url, s.batch, SECONDS);
   const rowsPerSecond = batch.requestsPerSecond * BATCH;
   console.log(`    ${rowsPerSecond.toFixed(0)} rows/s`);
-  let halfRate: FixedRateResult | null = null;
-  if (keepAlive) {
-    const rate = single.requestsPerSecond / 2;
-    console.log(
-      `  ${server.name}: latency at half the max rate (${rate.toFixed(0)} req/s, ${SECONDS}s)`,
-    );
-    halfRate = await fixedRate(url, singleBody, rate, SECONDS);
-    console.log(`    p50 ${halfRate.p50Ms} ms, p99 ${halfRate.p99Ms} ms`);
-  }
+  const halfRate = await latencyAtHalf(server, url, s.singleBody, single.requestsPerSecond);
   return { single, batch100: { ...batch, rowsPerSecond }, halfRate };
 }
 
-async function checkAgreement(ours: Running, ceiling: Running, body: string): Promise<void> {
+async function latencyAtHalf(
+  server: Running,
+  url: string,
+  body: string,
+  maxRps: number,
+): Promise<FixedRateResult> {
+  const rate = maxRps / 2;
+  console.log(
+    `  ${server.name}: latency at half the max rate (${rate.toFixed(0)} req/s, ${SECONDS}s)`,
+  );
+  const result = await fixedRate(url, body, rate, SECONDS);
+  console.log(`    p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.achievedRps} req/s)`);
+  return result;
+}
+
+/** wrk on one server, with the CPU its (single) process spent per answered request. */
+async function timed(
+  server: Running,
+  script: string,
+): Promise<ThroughputResult & { cpuUsPerRequest: number | null }> {
+  const before = cpuSeconds(server.pid);
+  const result = await wrk(`${server.url}/predict`, script, SECONDS);
+  const after = cpuSeconds(server.pid);
+  const cpuUsPerRequest =
+    before === null || after === null
+      ? null
+      : Math.round(((after - before) / result.requests) * 1e6 * 10) / 10;
+  return { ...result, cpuUsPerRequest };
+}
+
+/** Ours (1 worker) and the ceiling (1 process) side by side, measured in alternating rounds. */
+async function oneWorkerRounds(ours: Running, ceiling: Running, s: Scripts): Promise<Round[]> {
+  await wrk(`${ours.url}/predict`, s.single, 2);
+  await wrk(`${ceiling.url}/predict`, s.single, 2);
+  const rounds: Round[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    // Alternate who goes first: other load on the machine drifts.
+    const first = i % 2 === 0 ? ceiling : ours;
+    const second = first === ours ? ceiling : ours;
+    const a = await timed(first, s.single);
+    const b = await timed(second, s.single);
+    const [o, c] = first === ours ? [a, b] : [b, a];
+    const ratio = round2(o.requestsPerSecond / c.requestsPerSecond);
+    console.log(
+      `  round ${i + 1}: ours ${o.requestsPerSecond.toFixed(0)} req/s (${o.cpuUsPerRequest} µs CPU/req), ` +
+        `ceiling ${c.requestsPerSecond.toFixed(0)} req/s (${c.cpuUsPerRequest} µs CPU/req) → ${ratio}`,
+    );
+    rounds.push({ ours: o, ceiling: c, ratio });
+  }
+  return rounds;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function agree(ours: Running, ceiling: Running, body: string): Promise<void> {
   const post = async (s: Running): Promise<unknown> => {
     const res = await fetch(`${s.url}/predict`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,
     });
-    return res.json();
+    return ((await res.json()) as { predictions?: number[] }).predictions;
   };
-  const a = (await post(ours)) as { predictions?: number[] };
-  const b = (await post(ceiling)) as { predictions?: number[] };
-  if (JSON.stringify(a.predictions) !== JSON.stringify(b.predictions)) {
+  if (JSON.stringify(await post(ours)) !== JSON.stringify(await post(ceiling))) {
     throw new Error('the service and the ceiling disagree on predictions: not the same model?');
   }
 }
 
-const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+async function pythonPeerVersions(python: string): Promise<Record<string, string | null>> {
+  const script =
+    'import json, importlib.metadata as m\n' +
+    'def v(n):\n  try: return m.version(n)\n  except m.PackageNotFoundError: return None\n' +
+    'print(json.dumps({n: v(n) for n in ["flask", "gunicorn", "scikit-learn", "mlflow", "uvicorn"]}))';
+  const { stdout } = await promisify(execFile)(python, ['-c', script], { timeout: 30_000 });
+  return JSON.parse(stdout) as Record<string, string | null>;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 export const serviceBenchmark: Benchmark = {
   name: 'service',
-  description: `prediction service vs node:http ceiling vs Flask+gunicorn+sklearn (${WORKERS} workers each; wrk + open-loop constant rate)`,
+  description: `prediction service (1 and ${PEER_WORKERS} workers) vs node:http ceiling vs Flask gunicorn gthread vs mlflow models serve (${WRK_SETUP}; open-loop constant rate for latency)`,
+  python: true,
   async run() {
     const { root, python, dataDir } = paths();
+    const bin = path.dirname(python);
     const missing = [
       [WRK, 'wrk (apt-get install wrk)'],
-      [python, 'Python venv with flask, gunicorn, scikit-learn (BENCH_PYTHON)'],
-      [path.join(path.dirname(python), 'gunicorn'), 'gunicorn in that venv'],
+      [
+        python,
+        'a Python with flask, gunicorn, scikit-learn, mlflow (BENCH_PYTHON; .ci/services/mlflow.sh makes one)',
+      ],
+      [path.join(bin, 'gunicorn'), 'gunicorn in that venv'],
+      [path.join(bin, 'mlflow'), 'mlflow in that venv'],
       [path.join(dataDir, 'winequality-red.csv'), 'UCI data (WINE_DATA_DIR)'],
       [path.join(root, 'prediction-service', 'dist', 'main.js'), 'built service (pnpm build)'],
     ].filter(([file]) => file === undefined || !existsSync(file));
@@ -124,82 +244,183 @@ export const serviceBenchmark: Benchmark = {
     }
     const work = await mkdtemp(path.join(os.tmpdir(), 'wine-bench-service-'));
     const running: Running[] = [];
+    const start = async (server: Promise<Running>): Promise<Running> => {
+      const s = await server;
+      running.push(s);
+      return s;
+    };
     try {
       const modelDir = path.join(work, 'model');
+      const mlflowDir = path.join(work, 'mlflow-model');
       const inputs = await trainModel(dataDir, modelDir);
+      await saveMlflowModel(python, dataDir, mlflowDir);
       const singleBody = JSON.stringify(inputs[0]);
       const batchBody = JSON.stringify({ instances: inputs.slice(0, BATCH) });
-      const scripts = {
+      const json: Scripts = {
         single: path.join(work, 'single.lua'),
         batch: path.join(work, 'batch.lua'),
+        singleBody,
       };
-      await writeWrkScript(scripts.single, singleBody);
-      await writeWrkScript(scripts.batch, batchBody);
+      const mlflowBody = splitFrame(inputs.slice(0, 1));
+      const frame: Scripts = {
+        single: path.join(work, 'frame-single.lua'),
+        batch: path.join(work, 'frame-batch.lua'),
+        singleBody: mlflowBody,
+      };
+      await writeWrkScript(json.single, singleBody);
+      await writeWrkScript(json.batch, batchBody);
+      await writeWrkScript(frame.single, mlflowBody);
+      await writeWrkScript(frame.batch, splitFrame(inputs.slice(0, BATCH)));
 
-      // One server at a time: they share 2 cores with the load generator.
-      const ours = await startOurs(modelDir, WORKERS);
-      running.push(ours);
-      const ceiling = await startCeiling(modelDir, WORKERS);
-      running.push(ceiling);
-      await checkAgreement(ours, ceiling, batchBody);
-      await ceiling.stop();
-      const s = await measure(ours, true, scripts, singleBody);
-      await ours.stop();
+      // 1. One worker vs the ceiling, alternating rounds.
+      console.log(`  one worker vs the node:http ceiling, ${ROUNDS} rounds of ${SECONDS}s each`);
+      const ours1 = await start(startOurs(modelDir, 1, { LOG_LEVEL: 'info' }, 'service-1-worker'));
+      const ceiling1 = await start(startCeiling(modelDir, 1));
+      await agree(ours1, ceiling1, batchBody);
+      const rounds = await oneWorkerRounds(ours1, ceiling1, json);
+      await ceiling1.stop();
+      const oursMax = median(rounds.map((r) => r.ours.requestsPerSecond));
+      const ours1Half = await latencyAtHalf(ours1, `${ours1.url}/predict`, singleBody, oursMax);
+      await ours1.stop();
 
-      const ceiling2 = await startCeiling(modelDir, WORKERS);
-      running.push(ceiling2);
-      const c = await measure(ceiling2, true, scripts, singleBody);
+      // 2. Two workers each, one server at a time (they share the cores with the load).
+      const ours2 = await start(startOurs(modelDir, PEER_WORKERS, { LOG_LEVEL: 'info' }));
+      const s = await measure(ours2, '/predict', json);
+      await ours2.stop();
+      const ceiling2 = await start(startCeiling(modelDir, PEER_WORKERS));
+      const c = await measure(ceiling2, '/predict', json);
       await ceiling2.stop();
-
-      const flask = await startFlask(python, dataDir, WORKERS);
-      running.push(flask);
-      const f = await measure(flask, false, scripts, singleBody);
+      const flask = await start(startFlask(python, dataDir, PEER_WORKERS, FLASK_THREADS));
+      const f = await measure(flask, '/predict', json);
       await flask.stop();
+      const mlflow = await start(startMlflowServe(python, mlflowDir, PEER_WORKERS));
+      const m = await measure(mlflow, '/invocations', frame);
+      await mlflow.stop();
 
-      const ratios = {
-        singleServiceVsFlask: ratio(s.single.requestsPerSecond, f.single.requestsPerSecond),
-        singleServiceVsCeiling: ratio(s.single.requestsPerSecond, c.single.requestsPerSecond),
-        batchRowsServiceVsFlask: ratio(s.batch100.rowsPerSecond, f.batch100.rowsPerSecond),
-        batchRowsServiceVsCeiling: ratio(s.batch100.rowsPerSecond, c.batch100.rowsPerSecond),
+      const oneWorkerRatio = round2(median(rounds.map((r) => r.ratio)));
+      const cpu = (pick: (r: Round) => number | null): number | null => {
+        const values = rounds.map(pick).filter((v): v is number => v !== null);
+        return values.length === 0 ? null : round2(median(values));
       };
-      const targets = {
-        singleThroughputAtLeast2xFlask: {
-          target: TARGETS.singleVsFlask,
-          measured: ratios.singleServiceVsFlask,
-          met: ratios.singleServiceVsFlask >= TARGETS.singleVsFlask,
+      const cpuOurs = cpu((r) => r.ours.cpuUsPerRequest);
+      const cpuCeiling = cpu((r) => r.ceiling.cpuUsPerRequest);
+      const ceilingMax = median(rounds.map((r) => r.ceiling.requestsPerSecond));
+      const rps = (x: number): number => Math.round(x);
+      const twoWorkers = `${PEER_WORKERS} workers each`;
+      const headline: HeadlineRow[] = [
+        {
+          id: 'service.one-worker-vs-ceiling',
+          label: `single-record /predict, 1 worker, vs a bare node:http server scoring the same tree (median of ${ROUNDS} alternating rounds)`,
+          ours: { value: rps(oursMax), unit: 'req/s' },
+          peer: { name: 'node:http ceiling (1 process)', value: rps(ceilingMax), unit: 'req/s' },
+          ratio: { value: oneWorkerRatio, meaning: '× the ceiling’s rate' },
+          goal: { op: '>=', value: GOALS.oneWorkerVsCeiling, text: '≥ 0.8× the node:http ceiling' },
+          threads: `1 process each; ${WRK_SETUP} on the same cores`,
         },
-        p99AtHalfMaxRateMs: {
-          target: TARGETS.p99Ms,
-          measured: s.halfRate?.p99Ms ?? null,
-          met: s.halfRate !== null && s.halfRate.p99Ms < TARGETS.p99Ms,
+        {
+          id: 'service.p99-half-rate',
+          label: `p99 latency of single-record /predict at half the 1-worker max rate (${rps(oursMax / 2)} req/s, open loop)`,
+          ours: { value: ours1Half.p99Ms, unit: 'ms' },
+          goal: { op: '<', value: GOALS.p99Ms, text: 'p99 < 5 ms' },
+          threads: '1 worker',
         },
-        batchRowsPerSecond: {
-          target: TARGETS.batchRowsPerSecond,
-          measured: Math.round(s.batch100.rowsPerSecond),
-          met: s.batch100.rowsPerSecond >= TARGETS.batchRowsPerSecond,
+        {
+          id: 'service.two-workers',
+          label: 'single-record /predict, 2 workers, vs the node:http ceiling with 2 processes',
+          ours: { value: rps(s.single.requestsPerSecond), unit: 'req/s' },
+          peer: {
+            name: `node:http ceiling (${PEER_WORKERS} processes)`,
+            value: rps(c.single.requestsPerSecond),
+            unit: 'req/s',
+          },
+          ratio: {
+            value: round2(s.single.requestsPerSecond / c.single.requestsPerSecond),
+            meaning: '× the ceiling’s rate',
+          },
+          threads: twoWorkers,
         },
-      };
-      console.log(`  ratios: ${JSON.stringify(ratios)}`);
-      console.log(`  targets: ${JSON.stringify(targets)}`);
+        {
+          id: 'service.vs-flask-gthread',
+          label: 'single-record /predict vs Flask + scikit-learn on gunicorn gthread (keep-alive)',
+          ours: { value: rps(s.single.requestsPerSecond), unit: 'req/s' },
+          peer: {
+            name: `Flask + gunicorn -k gthread -w ${PEER_WORKERS} --threads ${FLASK_THREADS}`,
+            value: rps(f.single.requestsPerSecond),
+            unit: 'req/s',
+          },
+          ratio: {
+            value: round2(s.single.requestsPerSecond / f.single.requestsPerSecond),
+            meaning: '× the rate',
+          },
+          threads: twoWorkers,
+        },
+        {
+          id: 'service.vs-mlflow-serve',
+          label: 'single-record scoring vs MLflow’s own scoring server (same tree, mlflow.sklearn)',
+          ours: { value: rps(s.single.requestsPerSecond), unit: 'req/s' },
+          peer: {
+            name: `mlflow models serve -w ${PEER_WORKERS} --env-manager local`,
+            value: rps(m.single.requestsPerSecond),
+            unit: 'req/s',
+          },
+          ratio: {
+            value: round2(s.single.requestsPerSecond / m.single.requestsPerSecond),
+            meaning: '× the rate',
+          },
+          threads: twoWorkers,
+        },
+        {
+          id: 'service.batch-100',
+          label: `rows/s in batches of ${BATCH} vs Flask + scikit-learn (gthread)`,
+          ours: { value: rps(s.batch100.rowsPerSecond), unit: 'rows/s' },
+          peer: {
+            name: `Flask + gunicorn -k gthread -w ${PEER_WORKERS}`,
+            value: rps(f.batch100.rowsPerSecond),
+            unit: 'rows/s',
+          },
+          ratio: {
+            value: round2(s.batch100.rowsPerSecond / f.batch100.rowsPerSecond),
+            meaning: '× the rate',
+          },
+          threads: twoWorkers,
+        },
+      ];
       return {
+        headline,
         // Other work on the machine skews absolute numbers; the ratios come from the same run.
-        loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
-        machine: {
-          cpus: os.availableParallelism(),
-          cpuModel: os.cpus()[0]?.model ?? 'unknown',
-          node: process.version,
-        },
+        loadAverageAtEnd: os.loadavg().map((l) => round2(l)),
         setup: {
-          workers: WORKERS,
           model:
-            'regression tree, max depth 8, trained on the UCI red+white data (ours: wine-cart; Flask: sklearn DecisionTreeRegressor)',
-          wrk: `-t2 -c64 -d${SECONDS}s`,
-          latency: `open-loop constant rate = half the single-record max over 64 keep-alive sockets, ${SECONDS}s, latency from each request's due time (wrk2-style); not measured for gunicorn sync workers (no keep-alive)`,
+            'regression tree, max depth 8, trained on the UCI red+white data (ours: wine-cart; peers: sklearn DecisionTreeRegressor)',
+          wrk: WRK_SETUP,
+          latency: `open-loop constant rate = half the single-record max over 64 keep-alive sockets, ${SECONDS}s, latency from each request's due time (wrk2-style)`,
+          ours: 'prediction-service/dist/main.js, LOG_LEVEL=info, all validation, metrics and security headers on',
+          flask: `gunicorn -k gthread -w ${PEER_WORKERS} --threads ${FLASK_THREADS} --keep-alive 5 flask_service:app`,
+          mlflow: `mlflow models serve -w ${PEER_WORKERS} --env-manager local (uvicorn); body: dataframe_split with wine_type as 0/1`,
           batchRows: BATCH,
+          rounds: ROUNDS,
+          pythonPeers: await pythonPeerVersions(python),
+          profile: 'bench/profiles/service-one-worker.md',
         },
-        results: { service: s, 'node-http-ceiling': c, 'flask-gunicorn-sklearn': f },
-        ratios,
-        targets,
+        results: {
+          oneWorker: {
+            rounds,
+            ratioMedian: oneWorkerRatio,
+            cpuUsPerRequest: {
+              ours: cpuOurs,
+              ceiling: cpuCeiling,
+              ceilingOverOurs:
+                cpuOurs === null || cpuCeiling === null ? null : round2(cpuCeiling / cpuOurs),
+            },
+            halfRate: ours1Half,
+          },
+          twoWorkers: {
+            service: s,
+            'node-http-ceiling': c,
+            'flask-gunicorn-gthread': f,
+            'mlflow-models-serve': m,
+          },
+        },
       };
     } finally {
       for (const server of running) await server.stop();

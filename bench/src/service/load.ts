@@ -4,6 +4,7 @@
  * fixed request rate (wrk2 is not packaged here).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +13,8 @@ export const WRK = process.env['BENCH_WRK'] ?? '/usr/bin/wrk';
 
 export interface ThroughputResult {
   requestsPerSecond: number;
+  /** Answered during the run. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
@@ -64,6 +67,7 @@ export function wrk(
       };
       resolve({
         requestsPerSecond: Number(rps[1]),
+        requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
         p50Ms: pct('50'),
         p99Ms: pct('99'),
         non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
@@ -193,3 +197,21 @@ export async function fixedRate(
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere.
+ * CPU per request varies far less with other load on the machine than requests per second.
+ */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;

@@ -1,4 +1,4 @@
-/** Starting and stopping the three servers under test, each on a free loopback port. */
+/** Starting and stopping the servers under test, each on a free loopback port. */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -7,6 +7,8 @@ import path from 'node:path';
 export interface Running {
   readonly name: string;
   readonly url: string;
+  /** The process started (for one-process servers, the one that serves). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -27,7 +29,7 @@ async function waitReady(
   url: string,
   child: ChildProcess,
   logs: () => string,
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -50,9 +52,11 @@ async function launch(
   env: Record<string, string>,
   port: number,
 ): Promise<Running> {
+  // Its own process group: `mlflow models serve` runs uvicorn as a child, which must stop too.
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
   const keep = (c: Buffer): void => {
@@ -66,12 +70,23 @@ async function launch(
       resolve();
     });
   });
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, sig);
+    } catch {
+      // the group is gone already
+    }
+  };
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null) {
+      signal('SIGTERM');
+      const timer = setTimeout(() => {
+        signal('SIGKILL');
+      }, 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    signal('SIGTERM'); // stragglers of the group (uvicorn workers)
   };
   try {
     await waitReady(url, child, () => output);
@@ -79,7 +94,7 @@ async function launch(
     await stop();
     throw error;
   }
-  return { name, url, stop };
+  return { name, url, pid: child.pid ?? -1, stop };
 }
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -122,19 +137,31 @@ export async function startCeiling(modelDir: string, workers: number): Promise<R
   );
 }
 
+/**
+ * Flask + scikit-learn as a Flask user deploys it for throughput: gunicorn's threaded
+ * (`gthread`) workers, which keep connections alive, `threads` per worker (the GIL runs one
+ * at a time; threads overlap socket waits).
+ */
 export async function startFlask(
   python: string,
   dataDir: string,
   workers: number,
+  threads = 4,
 ): Promise<Running> {
   const port = await freePort();
   const gunicorn = path.join(path.dirname(python), 'gunicorn');
   return launch(
-    'flask-gunicorn-sklearn',
+    'flask-gunicorn-gthread',
     gunicorn,
     [
+      '-k',
+      'gthread',
       '-w',
       String(workers),
+      '--threads',
+      String(threads),
+      '--keep-alive',
+      '5',
       '-b',
       `127.0.0.1:${port}`,
       '--chdir',
@@ -144,6 +171,57 @@ export async function startFlask(
       'flask_service:app',
     ],
     { WINE_DATA_DIR: dataDir, PYTHONDONTWRITEBYTECODE: '1' },
+    port,
+  );
+}
+
+/** Saves the scikit-learn tree with mlflow.sklearn (bench/python/mlflow_model.py). */
+export async function saveMlflowModel(python: string, dataDir: string, dir: string): Promise<void> {
+  const script = path.join(ROOT, 'bench', 'python', 'mlflow_model.py');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(python, [script, dir], {
+      env: { ...process.env, WINE_DATA_DIR: dataDir, PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`mlflow_model.py failed (exit ${String(code)}):\n${err}`));
+    });
+  });
+}
+
+/**
+ * MLflow's own scoring server as its users start it: `mlflow models serve -m <dir> -w N
+ * --env-manager local` (uvicorn workers; the venv's bin on PATH, where MLflow finds uvicorn).
+ */
+export async function startMlflowServe(
+  python: string,
+  modelDir: string,
+  workers: number,
+): Promise<Running> {
+  const port = await freePort();
+  const bin = path.dirname(python);
+  return launch(
+    'mlflow-models-serve',
+    path.join(bin, 'mlflow'),
+    [
+      'models',
+      'serve',
+      '-m',
+      modelDir,
+      '-w',
+      String(workers),
+      '--env-manager',
+      'local',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+    ],
+    { PATH: `${bin}:${process.env['PATH'] ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' },
     port,
   );
 }
