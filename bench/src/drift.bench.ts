@@ -12,6 +12,7 @@ import { computeDrift, wineCurrentColumns, wineReferenceFromSample } from '@wine
 import { FEATURE_NAMES, encodeColumns, readModelDir } from '@wine/model';
 import { machine, median, round, runPeer } from './learner/common';
 import { BUNDLED_MODEL, columnMajor, drawWindow, referenceSample, uciColumns } from './drift/data';
+import { goal, peerField, timeRow, valueRow } from './headline';
 import type { Benchmark } from './registry';
 
 const ROWS = Number(process.env['BENCH_DRIFT_ROWS'] ?? 100_000);
@@ -40,6 +41,7 @@ function seconds(peer: unknown, key: string): number[] {
 
 export const driftBenchmark: Benchmark = {
   name: 'drift',
+  python: true,
   description: `drift of a ${ROWS}-row window × 12 columns vs numpy/scipy on the same arrays`,
   async run() {
     const sample = await referenceSample();
@@ -86,7 +88,41 @@ export const driftBenchmark: Benchmark = {
         seconds(peer, 'seconds').length > 0
           ? round(median(seconds(peer, 'seconds')) / median(ours), 2)
           : null;
+      const peerName = (peer: unknown): string =>
+        `numpy ${peerField(peer, 'versions', 'numpy') ?? '?'} + scipy ${peerField(peer, 'versions', 'scipy') ?? '?'}`;
+      const peerMedian = (peer: unknown) => {
+        const s = seconds(peer, 'seconds');
+        return s.length > 0 ? { name: peerName(peer), value: round(median(s)) } : undefined;
+      };
+      const rows = ROWS.toLocaleString('en-US');
+      const headline = [
+        valueRow({
+          id: 'drift.window-time',
+          label: `drift of a ${rows}-row window × 12 features + prediction, default methods (median)`,
+          ours: round(median(auto.wall)),
+          unit: 's',
+          goal: ROWS === 100_000 ? goal('<', 1, '< 1 s for 100,000 rows (issue 8)') : undefined,
+          threads: '1 thread',
+        }),
+        timeRow({
+          id: 'drift.vs-scipy-auto',
+          label: `same window, Wasserstein / Jensen–Shannon, vs the same formulas in numpy/scipy`,
+          ours: round(median(auto.wall)),
+          unit: 's',
+          peer: peerMedian(peerWasserstein),
+          threads: '1 thread each',
+        }),
+        timeRow({
+          id: 'drift.vs-scipy-ks',
+          label: `same window, Kolmogorov–Smirnov (asymptotic p) / Jensen–Shannon, vs scipy`,
+          ours: round(median(ks.wall)),
+          unit: 's',
+          peer: peerMedian(peerKs),
+          threads: '1 thread each',
+        }),
+      ];
       return {
+        headline,
         windowRows: ROWS,
         referenceRows: sample.rows,
         columns: 13,

@@ -31,6 +31,7 @@ import {
 } from '@wine/pipeline';
 import { pino } from 'pino';
 import { dataDir, machine, median, round } from './learner/common';
+import { goal, valueRow } from './headline';
 import type { Benchmark } from './registry';
 import { startLocalMlflow } from './tracking/mlflow-server';
 
@@ -149,6 +150,27 @@ export const pipelineBenchmark: Benchmark = {
         `  ${runsPerSecond.toFixed(1)} no-op runs/s (${(runsPerSecond * jobsPerRun).toFixed(0)} jobs/s)\n`,
       );
       return {
+        headline: [
+          valueRow({
+            id: 'pipeline.overhead',
+            label: `orchestration overhead of a full run (100-candidate tree grid; wall time − steps' work), median of ${RUNS}`,
+            ours: round(median(overheads) * 100, 2),
+            unit: '%',
+            goal: goal(
+              '<',
+              TARGET_OVERHEAD * 100,
+              `< ${TARGET_OVERHEAD * 100} % of the run's wall time (issue 9)`,
+            ),
+            threads: '2 BullMQ workers',
+          }),
+          valueRow({
+            id: 'pipeline.noop-runs',
+            label: `no-op runs (run job + ${STEP_NAMES.length} step jobs, full history), 16 in flight`,
+            ours: round(runsPerSecond, 1),
+            unit: 'runs/s',
+            threads: '2 BullMQ workers',
+          }),
+        ],
         machine: machine(),
         redis: config.redisUrl.replace(/\/\/[^@]*@/, '//'),
         workers: 2,

@@ -96,10 +96,9 @@ export function goalVerdict(row: HeadlineRow): GoalVerdict {
   return met ? 'met' : 'missed';
 }
 
-/** ours ÷ peer, rounded for a table (`null` when either side is missing or zero). */
-export function ratioOf(ours: number, peer: number | null | undefined, digits = 3): number | null {
+/** ours ÷ peer to three significant digits (`null` when either side is missing or zero). */
+export function ratioOf(ours: number, peer: number | null | undefined): number | null {
   if (peer === null || peer === undefined || !Number.isFinite(peer) || peer === 0) return null;
   if (!Number.isFinite(ours)) return null;
-  const r = ours / peer;
-  return Math.round(r * 10 ** digits) / 10 ** digits;
+  return Number((ours / peer).toPrecision(3));
 }
