@@ -11,6 +11,7 @@ export interface CatalogEntry {
 
 export const CATALOG: readonly CatalogEntry[] = [
   { name: 'search', title: 'Hyperparameter search and forest fit vs scikit-learn' },
+  { name: 'ml-cart', title: 'Tree learner vs the JavaScript forest on npm (ml-cart)' },
   { name: 'inference', title: 'Batch inference vs scikit-learn' },
   { name: 'onnx', title: 'Packed trees vs onnxruntime-node' },
   { name: 'service', title: 'Prediction service vs Flask, MLflow serving and bare node:http' },

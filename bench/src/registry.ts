@@ -3,6 +3,7 @@ import { driftCliBenchmark } from './drift-cli.bench';
 import { driftWindowsBenchmark } from './drift-windows.bench';
 import { driftBenchmark } from './drift.bench';
 import { inferenceBenchmark } from './inference.bench';
+import { mlCartBenchmark } from './ml-cart.bench';
 import { onnxBenchmark } from './onnx.bench';
 import { predictionLogBenchmark } from './prediction-log.bench';
 import { pipelineBenchmark } from './pipeline.bench';
@@ -62,4 +63,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   pipelineBenchmark,
   streamBenchmark,
   batchBenchmark,
+  mlCartBenchmark,
 ];
