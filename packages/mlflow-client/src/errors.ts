@@ -5,6 +5,8 @@
  * The server's own error code (`RESOURCE_DOES_NOT_EXIST`, `RESOURCE_ALREADY_EXISTS`, ...) is
  * carried separately in `MlflowApiError.errorCode`; `code` is always this package's code.
  */
+import { isRetryableStatus } from './retry';
+
 export const MLFLOW_CLIENT_ERROR_CODES = [
   'MLFLOW_API_ERROR',
   'MLFLOW_CONNECTION_ERROR',
@@ -101,6 +103,16 @@ export class MlflowTimeoutError extends MlflowClientError {
     this.url = url;
     this.timeoutMs = timeoutMs;
   }
+}
+
+/**
+ * True when a failed request is worth repeating (a timeout, a dropped connection, 408, 429,
+ * 5xx) — and, except for 429, may still have taken effect on the server: repeat a call that is
+ * not idempotent only after checking.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  if (error instanceof MlflowTimeoutError || error instanceof MlflowConnectionError) return true;
+  return error instanceof MlflowApiError && isRetryableStatus(error.status);
 }
 
 export function isMlflowClientError(value: unknown): value is MlflowClientError {

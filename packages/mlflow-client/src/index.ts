@@ -10,6 +10,7 @@ export {
   MLFLOW_CLIENT_ERROR_CODES,
   MLFLOW_CLIENT_ERROR_DOCS,
   isAlreadyExists,
+  isTransientFailure,
   isMlflowClientError,
   isNotFound,
 } from './errors';
@@ -27,6 +28,7 @@ export { artifactProxyPath, joinArtifactPath, toArtifactUri } from './artifact-u
 export { SYSTEM_TAGS, parentRunTags } from './api/runs';
 export type {
   CreateRunInput,
+  CreateRunOptions,
   DatasetInput,
   RunViewType,
   RunsPage,

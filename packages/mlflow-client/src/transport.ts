@@ -56,6 +56,8 @@ export interface RequestOptions {
   readonly bytes?: Uint8Array;
   readonly contentType?: string;
   readonly timeoutMs?: number;
+  /** Retries for this request instead of the transport's (0: one attempt, for non-idempotent calls). */
+  readonly retries?: number;
   readonly signal?: AbortSignal;
   /**
    * The caller streams the body (artifact downloads): the per-attempt timeout then covers only
@@ -70,6 +72,10 @@ export interface Transport {
   readonly baseUrl: string;
   /** Per-attempt timeout in ms. */
   readonly timeoutMs: number;
+  /** Retries after a first attempt that failed transiently. */
+  readonly retries: number;
+  /** The backoff before retry number `retry` (1-based), with jitter, as the transport waits it. */
+  retryDelayMs(retry: number): number;
   /** JSON API call: non-2xx → MlflowApiError, reply validated with `schema`. */
   call<T>(
     method: string,
@@ -242,7 +248,7 @@ export function createTransport(options: TransportOptions): Transport {
         outcome = isTimeout ? { kind: 'timeout' } : { kind: 'connection-error' };
       }
       if (response?.ok) return response;
-      const canRetry = attempt < retries && shouldRetry(outcome);
+      const canRetry = attempt < (request.retries ?? retries) && shouldRetry(outcome);
       if (!canRetry) {
         if (response) throw apiErrorFromBody(response.status, await response.text(), method, url);
         const tries = `${attempt + 1} attempt${attempt === 0 ? '' : 's'}`;
@@ -301,7 +307,8 @@ export function createTransport(options: TransportOptions): Transport {
     return result.data;
   }
 
-  return { baseUrl, timeoutMs, call, raw };
+  const retryDelayMs = (retry: number): number => backoffDelayMs(retry, backoff, random);
+  return { baseUrl, timeoutMs, retries, retryDelayMs, call, raw };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { emptyReply } from '../common.schema';
+import { isTransientFailure } from '../errors';
 import { ENDPOINTS } from '../endpoints';
 import { planLogBatch, type LogBatchInput, type MetricInput, type ParamValue } from '../log-batch';
 import {
@@ -44,6 +45,17 @@ export interface CreateRunInput {
   readonly userId?: string;
 }
 
+export interface CreateRunOptions {
+  /**
+   * Makes a retried create safe: a runs/search filter that matches only this run, e.g.
+   * `tags.mlflow.parentRunId = '…' AND attributes.run_name = 'candidate-07'`. Each create is
+   * then sent once; after a failure that may have created the run anyway (timeout, dropped
+   * connection, 5xx) the run is looked up with the filter before creating again, with the
+   * transport's backoff and retry count — so a lost reply never leaves a second run.
+   */
+  readonly findExisting?: string;
+}
+
 export interface UpdateRunInput {
   readonly status?: RunStatus;
   readonly endTime?: number;
@@ -82,8 +94,30 @@ export interface DatasetInput {
   readonly tags?: TagsInput;
 }
 
-export function runsApi({ transport, now }: ApiContext) {
-  async function createRun(input: CreateRunInput): Promise<Run> {
+export function runsApi({ transport, now, sleep }: ApiContext) {
+  async function createRun(input: CreateRunInput, options: CreateRunOptions = {}): Promise<Run> {
+    const filter = options.findExisting;
+    if (filter === undefined) return sendCreateRun(input);
+    for (let retry = 0; ; retry++) {
+      if (retry > 0) {
+        await sleep(transport.retryDelayMs(retry));
+        const found = await searchRuns({
+          experimentIds: [input.experimentId],
+          filter,
+          runViewType: 'ALL',
+          maxResults: 1,
+        });
+        if (found.runs[0] !== undefined) return found.runs[0];
+      }
+      try {
+        return await sendCreateRun(input, 0);
+      } catch (error) {
+        if (retry >= transport.retries || !isTransientFailure(error)) throw error;
+      }
+    }
+  }
+
+  async function sendCreateRun(input: CreateRunInput, retries?: number): Promise<Run> {
     const { method, path } = ENDPOINTS.createRun;
     const tags: Record<string, string> = {
       ...input.tags,
@@ -98,6 +132,7 @@ export function runsApi({ transport, now }: ApiContext) {
         start_time: Math.trunc(input.startTime ?? now()),
         tags: tagList(tags),
       },
+      ...(retries === undefined ? {} : { retries }),
     });
     return reply.run;
   }
