@@ -7,7 +7,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createMlflowClient, type MlflowClient } from 'mlflow-ts-client';
+import type { Candidate } from '@wine/model';
+import { createMlflowClient, type FetchLike, type MlflowClient } from 'mlflow-ts-client';
+import { logCandidateRuns } from '../src/tracking/candidate-runs';
+import { candidateParams, candidateRunName } from '../src/tracking/run-payloads';
 import {
   describeWithServices,
   missingMlflow,
@@ -259,4 +262,140 @@ describeWithServices('train and register against a real MLflow server', missingM
       expect(v2.tags).toMatchObject({ decision: 'kept', champion_version: '1' });
     },
   );
+
+  describe('logCandidateRuns: 100 candidate runs, nothing lost, doubled or left RUNNING', () => {
+    const candidates: Candidate[] = Array.from({ length: 100 }, (_, index) => ({
+      index,
+      params: {
+        maxDepth: 1 + Math.floor(index / 5),
+        minSamplesSplit: 2,
+        minSamplesLeaf: [1, 2, 5, 10, 20][index % 5] ?? 1,
+        minImpurityDecrease: 0,
+        maxFeatures: null,
+        seed: 42,
+      },
+      metrics: { rmse: 0.7 + index / 1000, mae: 0.5 + index / 1000, r2: 0.3 - index / 1000 },
+      fitSeconds: 0.001 * (index + 1),
+    }));
+    const tags = { 'mlflow.source.name': 'it', 'wine.data.sha256': 'ab'.repeat(32) };
+    const fast = { initialDelayMs: 5, maxDelayMs: 20, jitterMs: 0 };
+    let experimentId: string;
+
+    beforeAll(async () => {
+      ({ experimentId } = await client.getOrCreateExperiment({ name: 'it-candidate-runs' }));
+    });
+
+    async function log(
+      logClient: MlflowClient,
+      parentRunId: string,
+    ): Promise<{ runIds: readonly string[] }> {
+      return logCandidateRuns(
+        {
+          client: logClient,
+          experimentId,
+          parentRunId,
+          kind: 'tree',
+          tags,
+          startedAt: 1e12,
+          concurrency: 8,
+        },
+        candidates,
+      );
+    }
+    const children = (parentRunId: string) =>
+      client.searchAllRuns({
+        experimentIds: [experimentId],
+        filter: `tags.mlflow.parentRunId = '${parentRunId}'`,
+        runViewType: 'ALL',
+      });
+    const newParent = async () =>
+      (await client.createRun({ experimentId, runName: 'parent' })).info.runId;
+
+    it('reads back every run with all its params, metrics and tags, FINISHED', async () => {
+      const parent = await newParent();
+      const { runIds } = await log(client, parent);
+      const runs = await children(parent);
+      expect(runs).toHaveLength(100);
+      expect(new Set(runs.map((r) => r.info.runId))).toEqual(new Set(runIds));
+      const byName = new Map(runs.map((r) => [r.info.runName, r]));
+      for (const c of candidates) {
+        const run = byName.get(candidateRunName(c, 100));
+        expect(run?.info.status).toBe('FINISHED');
+        expect(run?.info.startTime).toBe(1e12);
+        expect(run?.info.endTime).toBe(1e12 + Math.round(c.fitSeconds * 1000));
+        expect(run?.data.params).toEqual(candidateParams(c.params, 'tree'));
+        const metrics = Object.fromEntries(run!.data.metrics.map((m) => [m.key, m.value]));
+        expect(metrics).toEqual({
+          rmse: c.metrics.rmse,
+          mae: c.metrics.mae,
+          r2: c.metrics.r2,
+          fit_seconds: c.fitSeconds,
+        });
+        expect(run?.data.tags).toMatchObject({
+          ...tags,
+          'wine.role': 'candidate',
+          'mlflow.parentRunId': parent,
+        });
+      }
+    }, 120_000);
+
+    it('retries replies lost after the server acted without doubling a run or a metric', async () => {
+      const parent = await newParent();
+      const dropped: { path: string; body: string }[] = [];
+      const dropOnce = new Set(['/runs/create', '/runs/log-batch', '/runs/update']);
+      let calls = 0;
+      const lossy: FetchLike = async (input, init) => {
+        const response = await fetch(input, init);
+        const endpoint = [...dropOnce].find((e) => input.endsWith(e));
+        // The 20th request of each kind reaches the server, its reply is lost on the way back.
+        if (endpoint !== undefined && ++calls > 20 && response.ok) {
+          dropOnce.delete(endpoint);
+          dropped.push({ path: endpoint, body: typeof init.body === 'string' ? init.body : '' });
+          throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
+        }
+        return response;
+      };
+      const lossyClient = createMlflowClient({
+        trackingUri: server.url,
+        fetch: lossy,
+        backoff: fast,
+      });
+      await log(lossyClient, parent);
+      expect(dropped.map((d) => d.path).sort()).toEqual([
+        '/runs/create',
+        '/runs/log-batch',
+        '/runs/update',
+      ]);
+      const runs = await children(parent);
+      expect(runs).toHaveLength(100);
+      expect(new Set(runs.map((r) => r.info.runName)).size).toBe(100);
+      for (const run of runs) expect(run.info.status).toBe('FINISHED');
+      const batch = dropped.find((d) => d.path === '/runs/log-batch')!;
+      const batchRun = (JSON.parse(batch.body) as { run_id: string }).run_id;
+      expect(await client.getMetricHistory(batchRun, 'rmse')).toHaveLength(1);
+    }, 120_000);
+
+    it('marks a run whose log-batch is refused FAILED, starts no more, leaves none RUNNING', async () => {
+      const parent = await newParent();
+      let batches = 0;
+      const refusing: FetchLike = async (input, init) => {
+        if (input.endsWith('/runs/log-batch') && ++batches === 10) {
+          return new Response('{"error_code":"INVALID_PARAMETER_VALUE","message":"refused"}', {
+            status: 400,
+          });
+        }
+        return fetch(input, init);
+      };
+      const refusingClient = createMlflowClient({
+        trackingUri: server.url,
+        fetch: refusing,
+        backoff: fast,
+      });
+      await expect(log(refusingClient, parent)).rejects.toThrow('refused');
+      const runs = await children(parent);
+      expect(runs.length).toBeLessThan(100);
+      expect(runs.filter((r) => r.info.status === 'RUNNING')).toEqual([]);
+      expect(runs.filter((r) => r.info.status === 'FAILED')).toHaveLength(1);
+    }, 120_000);
+  });
 });

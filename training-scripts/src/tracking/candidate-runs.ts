@@ -2,12 +2,15 @@
  * Logs a search's candidates as nested MLflow runs: per candidate the three calls the REST API
  * needs at least — runs/create (name, start time and every tag), one runs/log-batch (params +
  * metrics) and runs/update (FINISHED, end time) — with up to `concurrency` candidates in flight
- * over the client's keep-alive connections. Nothing is left RUNNING: a candidate whose
- * log-batch or update fails is marked FAILED before the error is rethrown, and no further
- * candidate is started after the first failure.
+ * over the client's keep-alive connections. Nothing is lost or doubled: the client retries
+ * transient failures with backoff — log-batch and update as they are (idempotent: the SQL store
+ * drops a metric it already has, params may be re-sent with the same value, tags overwrite),
+ * create only after looking for the run a lost reply may have made. Nothing is left RUNNING:
+ * a candidate whose log-batch or update fails for good is marked FAILED before the error is
+ * rethrown, and no further candidate is started after the first failure.
  */
 import type { Candidate } from '@wine/model';
-import { mapLimit, type MlflowClient } from 'mlflow-ts-client';
+import { mapLimit, SYSTEM_TAGS, type MlflowClient } from 'mlflow-ts-client';
 import { candidateMetrics, candidateParams, candidateRunName, WINE_TAGS } from './run-payloads';
 
 export type CandidateRunsClient = Pick<MlflowClient, 'createRun' | 'logBatch' | 'finishRun'>;
@@ -42,13 +45,20 @@ export async function logCandidateRuns(
   const t0 = performance.now();
 
   async function logOne(candidate: Candidate): Promise<string> {
-    const child = await client.createRun({
-      experimentId: options.experimentId,
-      parentRunId: options.parentRunId,
-      runName: candidateRunName(candidate, candidates.length),
-      startTime: startedAt,
-      tags,
-    });
+    const runName = candidateRunName(candidate, candidates.length);
+    const child = await client.createRun(
+      {
+        experimentId: options.experimentId,
+        parentRunId: options.parentRunId,
+        runName,
+        startTime: startedAt,
+        tags,
+      },
+      // A create whose reply was lost may have made the run: find it rather than make two.
+      {
+        findExisting: `tags.${SYSTEM_TAGS.parentRunId} = '${options.parentRunId}' AND attributes.run_name = '${runName}'`,
+      },
+    );
     const runId = child.info.runId;
     try {
       await client.logBatch(runId, {
