@@ -80,6 +80,18 @@ function checkCatalog(): void {
   }
 }
 
+/**
+ * A stray promise rejection inside a benchmark (a peer process's late error, a socket closed
+ * after the measurement) would end the whole run under Node's default; it is printed and
+ * recorded in the running benchmark's file (`strayErrors`) instead.
+ */
+const strayErrors: string[] = [];
+process.on('unhandledRejection', (reason: unknown) => {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  strayErrors.push(message);
+  console.error(`  ! unhandled rejection (recorded in the results file): ${message}`);
+});
+
 async function main(): Promise<void> {
   checkCatalog();
   const wanted = process.argv.slice(2);
@@ -119,6 +131,7 @@ async function main(): Promise<void> {
       if (e instanceof Error && e.stack !== undefined) console.error(e.stack);
     }
     const seconds = (Date.now() - started) / 1000;
+    const stray = strayErrors.splice(0);
     const file = path.join(resultsDir, `${bench.name}.json`);
     const meta = {
       name: bench.name,
@@ -129,6 +142,7 @@ async function main(): Promise<void> {
       seconds,
       environment: await environment.finish(),
       headline,
+      ...(stray.length === 0 ? {} : { strayErrors: stray }),
     };
     // Metadata first in the file, and a measurement cannot overwrite it.
     const record = { ...meta, ...result, ...meta };
