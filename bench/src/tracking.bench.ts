@@ -8,8 +8,11 @@
  *     (the server's own rate: nothing a client can do needs fewer calls);
  *   - python: MLflow's MlflowClient (create_run, log_batch, set_terminated) on 8 threads.
  * Every round is read back: 100 FINISHED runs under the round's parent with every param,
- * metric and tag. Goal (issue 14): ours < 2 s and close to the floor. The train CLI's own
- * candidate logging (overlapping the model and plot uploads) is reported too.
+ * metric and tag. Goal (issue 14): ours < 2 s and close to the floor. Each round also records
+ * CPU seconds from /proc — MLflow's processes, the PostgreSQL backends of its database, the
+ * client — which say what 100 runs cost the server whatever the machine's load (on a loaded
+ * machine wall times stretch, the ratios and CPU seconds hold). The train CLI's own candidate
+ * logging (overlapping the model and plot uploads) is reported too.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -52,6 +55,7 @@ interface PythonReply {
   seconds?: number;
   runs?: number;
   mlflow?: string;
+  cpuSeconds?: number;
 }
 
 /** The runs/create, log-batch and update bodies of one run, as the Python peer needs them. */
@@ -183,6 +187,7 @@ export const trackingBenchmark: Benchmark = {
       const script = path.join(ROOT, 'bench', 'python', 'mlflow_log_runs.py');
 
       let pythonVersion = 'unknown';
+      let pythonCpu = Number.NaN;
       const sides: Record<Side, (parent: string) => Promise<number>> = {
         ours: async (parent) => (await logOurs(client, parent)).seconds,
         floor: (parent) => floor.replay(recorded, parent, recordedParent),
@@ -197,17 +202,38 @@ export const trackingBenchmark: Benchmark = {
             throw new Error(`Python MlflowClient peer unavailable: ${reply.reason ?? stdout}`);
           }
           pythonVersion = reply.mlflow ?? pythonVersion;
+          pythonCpu = reply.cpuSeconds ?? Number.NaN;
           return reply.seconds;
         },
       };
       const order: Side[] = ['ours', 'floor', 'python'];
       const rounds: Record<Side, number>[] = [];
+      const cpuOf = () => ({
+        mlflow: [] as number[],
+        postgres: [] as number[],
+        client: [] as number[],
+      });
+      const cpu: Record<Side, ReturnType<typeof cpuOf>> = {
+        ours: cpuOf(),
+        floor: cpuOf(),
+        python: cpuOf(),
+      };
       for (let r = 0; r < ROUNDS; r++) {
         const row = {} as Record<Side, number>;
         for (let k = 0; k < order.length; k++) {
           const side = order[(r + k) % order.length] as Side;
           const parent = await newParent(side);
+          const serverBefore = server.cpuSeconds();
+          const clientBefore = process.cpuUsage();
           row[side] = round(await sides[side](parent), 3);
+          const clientUsed = process.cpuUsage(clientBefore);
+          const serverAfter = server.cpuSeconds();
+          cpu[side].mlflow.push(serverAfter.mlflow - serverBefore.mlflow);
+          // A backend that exits during the round takes its ticks along: a lower bound.
+          cpu[side].postgres.push(Math.max(0, serverAfter.postgres - serverBefore.postgres));
+          cpu[side].client.push(
+            side === 'python' ? pythonCpu : (clientUsed.user + clientUsed.system) / 1e6,
+          );
           await verifyRound(client, experimentId, parent, readBack, side);
         }
         rounds.push(row);
@@ -280,6 +306,18 @@ export const trackingBenchmark: Benchmark = {
         concurrency: CONCURRENCY,
         requestsPerRun: 3,
         rounds,
+        // CPU seconds per 100 runs (medians): MLflow's uvicorn workers, the PostgreSQL backends
+        // of its database, and the client — what each side costs, whatever the machine's load.
+        cpuSeconds: Object.fromEntries(
+          (Object.keys(cpu) as Side[]).map((side) => [
+            side,
+            {
+              mlflow: round(median(cpu[side].mlflow), 3),
+              postgres: round(median(cpu[side].postgres), 3),
+              client: round(median(cpu[side].client), 3),
+            },
+          ]),
+        ),
         medianSeconds: { ours, floor: med('floor'), python: med('python') },
         trainCli: { candidateLogSeconds: summary.tracking.candidateLogSeconds },
         goalSeconds: GOAL_SECONDS,

@@ -5,7 +5,7 @@
  * from bench/dist, hence this small compiled twin; keep the two in step.
  */
 import { execFile, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -20,7 +20,38 @@ export interface LocalMlflow {
   readonly workers: number;
   /** The `mlflow` executable; its venv's python runs the Python peer. */
   readonly bin: string;
+  /**
+   * CPU seconds used so far by the server's process group (uvicorn and its workers) and by the
+   * PostgreSQL backends serving its database (their title names it) — Linux /proc; 0 elsewhere.
+   * Differences across a round say how much work the server did, whatever the machine's load.
+   */
+  cpuSeconds(): { mlflow: number; postgres: number };
   stop(): Promise<void>;
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** utime + stime of every process whose stat/cmdline passes `pick`, in seconds. */
+function procCpuSeconds(pick: (pgid: number, cmdline: string) => boolean): number {
+  let ticks = 0;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the parenthesised command: state ppid pgrp … utime(14) stime(15).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (pick(Number(fields[2]), cmdline)) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / CLOCK_TICKS;
 }
 
 async function freePort(): Promise<number> {
@@ -80,6 +111,12 @@ export async function startLocalMlflow(options: LocalMlflowOptions = {}): Promis
     await psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   };
+  const cpuSeconds = () => ({
+    mlflow: procCpuSeconds((pgid) => pgid === child.pid),
+    postgres: procCpuSeconds(
+      (_, cmdline) => cmdline.startsWith('postgres:') && cmdline.includes(` ${db} `),
+    ),
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline && child.exitCode === null) {
@@ -87,7 +124,14 @@ export async function startLocalMlflow(options: LocalMlflowOptions = {}): Promis
       .then((r) => r.ok)
       .catch(() => false);
     if (ok)
-      return { url, startupSeconds: (performance.now() - started) / 1000, workers, bin, stop };
+      return {
+        url,
+        startupSeconds: (performance.now() - started) / 1000,
+        workers,
+        bin,
+        cpuSeconds,
+        stop,
+      };
     await new Promise((r) => setTimeout(r, 250));
   }
   const tail = readFileSync(log, 'utf8').split('\n').slice(-20).join('\n');
