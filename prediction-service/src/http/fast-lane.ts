@@ -15,6 +15,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { errorBody, toServiceError } from '../errors';
+import { histogramRecorder } from '../metric-recorders';
 import type { ServiceMetrics } from '../metrics';
 import type { Scorer } from '../model/scorer';
 import { invocationsResponseText, predictResponseText } from '../routes/scoring';
@@ -56,23 +57,23 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
     template.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', '');
   }
 
-  // prom-client hashes the label object on every observe; children per route/status do not.
-  const durations = new Map<string, ReturnType<ServiceMetrics['httpRequestDuration']['labels']>>();
+  // One recorder per route and status (metric-recorders.ts): no label hashing per request.
+  const durations = new Map<string, (seconds: number) => void>();
   function observe(route: string, status: number, seconds: number): void {
     const key = `${route} ${status}`;
-    let child = durations.get(key);
-    if (child === undefined) {
-      child = metrics.httpRequestDuration.labels({ method: 'POST', route, status });
-      durations.set(key, child);
+    let record = durations.get(key);
+    if (record === undefined) {
+      record = histogramRecorder(metrics.httpRequestDuration, { method: 'POST', route, status });
+      durations.set(key, record);
     }
-    child.observe(seconds);
+    record(seconds);
   }
 
   function send(
     req: IncomingMessage,
     res: ServerResponse,
     route: string,
-    start: bigint,
+    start: number,
     id: string,
     status: number,
     text: string,
@@ -83,7 +84,7 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
     headers[headers.length - 1] = String(Buffer.byteLength(text));
     res.writeHead(status, headers);
     res.end(text);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const seconds = (performance.now() - start) / 1000;
     observe(route, status, seconds);
     if (debug) {
       logger.debug(
@@ -97,7 +98,7 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
     req: IncomingMessage,
     res: ServerResponse,
     route: string,
-    start: bigint,
+    start: number,
     id: string,
     raw: unknown,
     close = false,
@@ -131,7 +132,7 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
       return false;
     }
 
-    const start = process.hrtime.bigint();
+    const start = performance.now();
     const path = req.url as string;
     const id = requestIdFor(headers['x-request-id']);
     readBody(req, { limit: maxBodyBytes, kind: 'json' }, (error, body, unread) => {
