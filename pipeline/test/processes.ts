@@ -4,7 +4,7 @@
  * test may restart — never the machine's shared Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -45,6 +45,24 @@ export interface Proc {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/**
+ * Processes of this test file that have not exited. A test that times out (or a start that
+ * never got ready) leaves its process running, and a live child keeps jest (in band on
+ * 2 cores) from exiting after the run: whatever is left is killed when the file's tests end.
+ */
+const live = new Set<ChildProcess>();
+if (typeof afterAll === 'function') {
+  afterAll(async () => {
+    const left = [...live];
+    for (const child of left) child.kill('SIGKILL');
+    await Promise.all(
+      left
+        .filter((child) => child.exitCode === null && child.signalCode === null)
+        .map((child) => new Promise((resolve) => child.once('exit', resolve))),
+    );
+  });
+}
+
 function spawnLogged(
   command: string,
   args: string[],
@@ -53,7 +71,14 @@ function spawnLogged(
 ): Proc {
   const fd = openSync(logPath, 'a');
   const child = spawn(command, args, { env, stdio: ['ignore', fd, fd] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  closeSync(fd); // the child has its own copy
+  live.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    }),
+  );
   return {
     child,
     pid: child.pid ?? -1,

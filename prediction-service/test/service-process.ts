@@ -10,6 +10,27 @@ import path from 'node:path';
 
 export const SERVICE_MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
 
+/** After SIGTERM, how long stop() waits before SIGKILL (the service drains for at most 10 s + 5 s). */
+const STOP_GRACE_MS = 25_000;
+
+/**
+ * Services of this test file that have not exited. A test that times out never reaches its
+ * stop(); the child's pipes would keep jest (in band on 2 cores) from exiting after the run,
+ * so whatever is left is killed when the file's tests end.
+ */
+const live = new Set<ChildProcess>();
+if (typeof afterAll === 'function') {
+  afterAll(async () => {
+    const left = [...live];
+    for (const child of left) child.kill('SIGKILL');
+    await Promise.all(
+      left
+        .filter((child) => child.exitCode === null && child.signalCode === null)
+        .map((child) => new Promise((resolve) => child.once('exit', resolve))),
+    );
+  });
+}
+
 export interface ServiceProcess {
   readonly child: ChildProcess;
   readonly url: string;
@@ -42,14 +63,19 @@ export function startService(
   // worker that is still starting (no shutdown flush, no log line of its own).
   const workers = Math.max(1, Number(env['WEB_CONCURRENCY'] ?? '1') || 1);
   let listening = 0;
+  live.add(child);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
+      live.delete(child);
       resolve(code);
     });
   });
+  /** SIGTERM, then SIGKILL if it has not exited within STOP_GRACE_MS (a hung drain). */
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await exited;
+    clearTimeout(timer);
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
