@@ -13,6 +13,7 @@ export {
   MIGRATIONS_DIR,
   MIGRATIONS_TABLE,
   MIGRATE_COMMAND,
+  RENAMED_MIGRATIONS,
   listMigrations,
   migrationStatus,
   assertMigrated,

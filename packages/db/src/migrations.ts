@@ -17,6 +17,19 @@ export const MIGRATIONS_DIR = path.resolve(__dirname, '..', 'migrations');
 export const MIGRATIONS_TABLE = 'pgmigrations';
 export const MIGRATE_COMMAND = 'pnpm run db:migrate up';
 
+/**
+ * Migrations renamed after they landed, old name → new name. Two migrations once shared the
+ * timestamp 1767312000000 (pipeline-runs and prediction-log-lean-indexes; they ran in name
+ * order, which is also the order they landed in); the second now has its own timestamp, so
+ * the order is explicit, not a tie-break. A database that applied one under its old name
+ * gets its `pgmigrations` row renamed before node-pg-migrate checks the order
+ * (`checkOrder`), and the startup check reads the old name as the new one, so nothing is
+ * re-run and nothing is reported unknown. A test keeps migration timestamps unique.
+ */
+export const RENAMED_MIGRATIONS: Readonly<Record<string, string>> = {
+  '1767312000000_prediction-log-lean-indexes': '1767312000001_prediction-log-lean-indexes',
+};
+
 export interface MigrationStatus {
   /** Applied migrations this release knows, oldest first. */
   readonly applied: readonly string[];
@@ -49,7 +62,7 @@ export async function migrationStatus(
     const result = await db.query<{ name: string }>(
       `SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY run_on, id`,
     );
-    appliedNames = result.rows.map((r) => r.name);
+    appliedNames = result.rows.map((r) => RENAMED_MIGRATIONS[r.name] ?? r.name);
   } catch (error) {
     // undefined_table: a fresh database, nothing applied yet.
     if ((error as { code?: unknown }).code === '42P01') appliedNames = [];
@@ -155,6 +168,7 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<stri
   }
   const log = options.log ?? (() => undefined);
   try {
+    await renameAppliedMigrations(client, log);
     const ran = await runner({
       dbClient: client,
       dir: options.dir ?? MIGRATIONS_DIR,
@@ -189,6 +203,21 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<stri
     );
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/** Applies RENAMED_MIGRATIONS to the bookkeeping table (idempotent; nothing on a fresh database). */
+async function renameAppliedMigrations(client: pg.Client, log: (line: string) => void) {
+  const table = await client.query<{ oid: string | null }>(
+    `SELECT to_regclass('${MIGRATIONS_TABLE}')::text AS oid`,
+  );
+  if (table.rows[0]?.oid == null) return;
+  for (const [from, to] of Object.entries(RENAMED_MIGRATIONS)) {
+    const renamed = await client.query(`UPDATE ${MIGRATIONS_TABLE} SET name = $2 WHERE name = $1`, [
+      from,
+      to,
+    ]);
+    if ((renamed.rowCount ?? 0) > 0) log(`renamed applied migration ${from} → ${to}`);
   }
 }
 
