@@ -5,6 +5,7 @@
  */
 import { appendFile, writeFile } from 'node:fs/promises';
 import { FEATURE_NAMES, type LabeledWineRecord } from '@wine/model';
+import { createHttpClient, type HttpResponse } from './http-client';
 
 export interface SendResult {
   readonly ok: boolean;
@@ -34,9 +35,9 @@ export class TargetUnavailableError extends Error {
   readonly code = 'SIMULATE_TARGET_UNAVAILABLE';
 }
 
-async function errorCode(response: Response): Promise<string | undefined> {
+function errorCode(response: HttpResponse): string | undefined {
   try {
-    const body = (await response.json()) as { error?: { code?: unknown } };
+    const body = JSON.parse(response.body) as { error?: { code?: unknown } };
     return typeof body.error?.code === 'string' ? body.error.code : undefined;
   } catch {
     return undefined;
@@ -48,36 +49,49 @@ function transportError(error: unknown): SendResult {
   return { ok: false, status: 0, error: name === 'TimeoutError' ? 'timeout' : 'connection' };
 }
 
-/** The prediction service's public API: POST /predict, POST /feedback (bearer FEEDBACK_TOKEN). */
+/**
+ * The prediction service's public API: POST /predict, POST /feedback (bearer FEEDBACK_TOKEN),
+ * over keep-alive connections the client closes before the server's idle timeout would
+ * (see http-client.ts; `idleTimeoutMs`, default 2 s).
+ */
 export function httpTarget(options: {
   readonly url: string;
   readonly feedbackToken?: string;
   readonly timeoutMs?: number;
+  readonly idleTimeoutMs?: number;
 }): SimulationTarget {
   const base = options.url.replace(/\/+$/, '');
   const timeout = options.timeoutMs ?? 10_000;
-  const post = async (route: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}${route}`, {
+  const client = createHttpClient(
+    options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs },
+  );
+  const post = (route: string, body: unknown, headers: Record<string, string> = {}) =>
+    client.request(`${base}${route}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeout),
+      timeoutMs: timeout,
     });
+  const failed = (response: HttpResponse): SendResult => ({
+    ok: false,
+    status: response.status,
+    error: errorCode(response) ?? `http_${response.status}`,
+  });
   return {
     description: base,
     realtime: true,
     async preflight() {
+      let response: HttpResponse;
       try {
-        const response = await fetch(`${base}/ready`, { signal: AbortSignal.timeout(timeout) });
-        if (!response.ok) {
-          throw new TargetUnavailableError(
-            `${base}/ready answered ${response.status}: the service has no model loaded yet`,
-          );
-        }
+        response = await client.request(`${base}/ready`, { method: 'GET', timeoutMs: timeout });
       } catch (error) {
-        if (error instanceof TargetUnavailableError) throw error;
         throw new TargetUnavailableError(
           `no prediction service at ${base} (${error instanceof Error ? error.message : String(error)}): start it with \`pnpm start\` or pass --url`,
+        );
+      }
+      if (response.status < 200 || response.status > 299) {
+        throw new TargetUnavailableError(
+          `${base}/ready answered ${response.status}: the service has no model loaded yet`,
         );
       }
     },
@@ -85,17 +99,16 @@ export function httpTarget(options: {
       const { quality: _truth, ...record } = row;
       try {
         const response = await post('/predict', record);
-        if (!response.ok)
-          return {
-            ok: false,
-            status: response.status,
-            error: (await errorCode(response)) ?? `http_${response.status}`,
-          };
-        const body = (await response.json()) as { request_id?: unknown };
-        const requestId =
-          typeof body.request_id === 'string'
-            ? body.request_id
-            : (response.headers.get('x-request-id') ?? undefined);
+        if (response.status < 200 || response.status > 299) return failed(response);
+        let requestId: string | undefined;
+        try {
+          const body = JSON.parse(response.body) as { request_id?: unknown };
+          if (typeof body.request_id === 'string') requestId = body.request_id;
+        } catch {
+          // not JSON: the header below
+        }
+        const header = response.headers['x-request-id'];
+        requestId ??= typeof header === 'string' ? header : undefined;
         return {
           ok: true,
           status: response.status,
@@ -114,19 +127,17 @@ export function httpTarget(options: {
         const response = await post('/feedback', { request_id: requestId, quality }, auth);
         // The contract: 200/202 stored, 422 unknown id or impossible score.
         if (response.status === 200 || response.status === 202) {
-          await response.body?.cancel();
           return { ok: true, status: response.status };
         }
-        return {
-          ok: false,
-          status: response.status,
-          error: (await errorCode(response)) ?? `http_${response.status}`,
-        };
+        return failed(response);
       } catch (error) {
         return transportError(error);
       }
     },
-    close: () => Promise.resolve(),
+    close: () => {
+      client.close();
+      return Promise.resolve();
+    },
   };
 }
 
