@@ -10,7 +10,7 @@ import { describeWithServices } from '../../packages/mlflow-client/test/real-ser
 import { buildApi } from '../src/cli/commands';
 import { loadConfig } from '../src/config';
 import { createRuntime, type Runtime } from '../src/runtime';
-import { STEP_NAMES } from '../src/steps/step-io.schema';
+import { ALL_QUEUES } from '../src/engine/queues';
 import {
   createMigratedDatabase,
   missingPostgresAndRedis,
@@ -69,9 +69,7 @@ describeWithServices('pipeline API (real Redis and PostgreSQL)', missingPostgres
   afterAll(async () => {
     for (const runtime of runtimes) {
       const q = runtime.queues();
-      await Promise.all(
-        [q.runs, ...STEP_NAMES.map((s) => q.steps[s])].map((x) => x.obliterate({ force: true })),
-      );
+      await Promise.all(q.all.map((x) => x.obliterate({ force: true })));
       await runtime.close();
     }
     await db?.drop();
@@ -193,6 +191,12 @@ describeWithServices('pipeline API (real Redis and PostgreSQL)', missingPostgres
     const board = await request(http).get('/admin/queues').auth('admin', ADMIN);
     expect(board.status).toBe(200);
     expect(board.text).toContain('<html');
+    // Every queue is on the board, the batch-scoring queue included.
+    const listed = await request(http).get('/admin/queues/api/queues').auth('admin', ADMIN);
+    expect(listed.status).toBe(200);
+    const names = (listed.body as { queues: { name: string }[] }).queues.map((q) => q.name);
+    expect([...names].sort()).toEqual([...ALL_QUEUES].sort());
+    expect(names).toContain('pipeline-batch');
     expect((await request(http).get('/nowhere')).body.error.code).toBe('API_NOT_FOUND');
   });
 });

@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import type { FlowJob } from 'bullmq';
 import { partJobSchema, type PartJob } from '@wine/batch';
 import { z } from 'zod';
-import { KEEP, type EngineSettings } from '../engine/queues';
+import { BATCH_QUEUE, KEEP, type EngineSettings } from '../engine/queues';
 
-export const BATCH_QUEUE = 'pipeline-batch';
+export { BATCH_QUEUE };
 export const PART_JOB = 'part';
 export const MANIFEST_JOB = 'manifest';
 

@@ -113,7 +113,7 @@ export async function statusCommand(
     return;
   }
   const queues = runtime.queues();
-  const all = [queues.runs, ...STEP_NAMES.map((s) => queues.steps[s])];
+  const all = queues.all;
   const [counts, schedule, workers, recent] = await Promise.all([
     Promise.all(
       all.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...QUEUE_STATES) })),
@@ -211,7 +211,7 @@ export async function workerCommand(
 export function buildApi(runtime: Runtime, history: RunStore): ReturnType<typeof createApp> {
   const { config, logger } = runtime;
   const queues = runtime.queues();
-  const all = [queues.runs, ...STEP_NAMES.map((s) => queues.steps[s])];
+  const all = queues.all;
   return createApp({
     runs: queues.runs,
     store: history,

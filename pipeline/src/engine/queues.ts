@@ -1,15 +1,21 @@
 /**
  * The BullMQ topology: one queue for runs (the parent job of each run, where triggers and
  * the cron scheduler add work) and one queue per step, so a fleet can dedicate machines to
- * `train` while small ones take the light steps (`worker --steps`). Names and options live
- * here only.
+ * `train` while small ones take the light steps (`worker --steps`); and the batch-scoring
+ * queue. Names and options live here only.
  */
 import { FlowProducer, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { STEP_NAMES, type StepName } from '../steps/step-io.schema';
 
 export const RUN_QUEUE = 'pipeline-runs';
 export const stepQueueName = (step: StepName): string => `pipeline-${step}`;
-export const ALL_QUEUES: readonly string[] = [RUN_QUEUE, ...STEP_NAMES.map(stepQueueName)];
+/** Partitioned batch scoring (batch/batch-jobs.ts): manifest jobs and their part jobs. */
+export const BATCH_QUEUE = 'pipeline-batch';
+export const ALL_QUEUES: readonly string[] = [
+  RUN_QUEUE,
+  ...STEP_NAMES.map(stepQueueName),
+  BATCH_QUEUE,
+];
 
 export interface EngineSettings {
   readonly redisUrl: string;
@@ -45,6 +51,10 @@ export function stepJobOptions(settings: EngineSettings, jobId: string): JobsOpt
 export interface Queues {
   readonly runs: Queue;
   readonly steps: { readonly [S in StepName]: Queue };
+  /** The batch-scoring queue (BATCH_QUEUE). */
+  readonly batch: Queue;
+  /** Every queue: runs, steps, batch (bull-board, queue metrics). */
+  readonly all: readonly Queue[];
   readonly flow: FlowProducer;
   close(): Promise<void>;
 }
@@ -59,15 +69,19 @@ export function openQueues(
   const steps = Object.fromEntries(
     STEP_NAMES.map((s) => [s, new Queue(stepQueueName(s), opts)]),
   ) as unknown as Queues['steps'];
+  const batch = new Queue(BATCH_QUEUE, opts);
+  const all = [runs, ...STEP_NAMES.map((s) => steps[s]), batch];
   const flow = new FlowProducer(opts);
   flow.on('error', onError);
-  for (const queue of [runs, ...STEP_NAMES.map((s) => steps[s])]) queue.on('error', onError);
+  for (const queue of all) queue.on('error', onError);
   return {
     runs,
     steps,
+    batch,
+    all,
     flow,
     async close() {
-      await Promise.all([runs.close(), flow.close(), ...STEP_NAMES.map((s) => steps[s].close())]);
+      await Promise.all([flow.close(), ...all.map((q) => q.close())]);
     },
   };
 }
