@@ -68,3 +68,10 @@ export type {
   PipelineStepStatus,
   PipelineTrigger,
 } from './pipeline-runs';
+export {
+  RETENTION_DEFAULTS,
+  countRowsBefore,
+  prunePredictionLog,
+  retentionCutoff,
+} from './retention';
+export type { PruneOptions, PruneResult } from './retention';
