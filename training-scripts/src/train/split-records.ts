@@ -3,6 +3,11 @@
  * train/validation rows for the search. Choosing the best of many candidates on the holdout
  * and then gating it against the champion on the same rows favours the newcomer by chance
  * (the minimum of noisy estimates is biased low), so selection and gating use different rows.
+ *
+ * Two ways to split: `pnpm run train` (and `register --data`) use the seeded stratified
+ * shuffle (threeWaySplit: exact shares, sklearn's rows, the golden models); the retraining
+ * pipeline uses hashSplit (a row keeps its part as data grows; identical rows stay on one
+ * side). The root README's Training section says why, and what it costs.
  */
 import { createHash } from 'node:crypto';
 import { FEATURE_NAMES, trainTestSplit, type LabeledWineRecord } from '@wine/model';
