@@ -125,6 +125,33 @@ describe('simulator HTTP client', () => {
     }
   });
 
+  it('opens at most maxConnections connections; the other requests wait for one', async () => {
+    let open = 0;
+    let most = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      setTimeout(() => res.end('{}'), 20);
+    });
+    server.on('connection', (socket: Socket) => {
+      most = Math.max(most, ++open);
+      socket.on('close', () => open--);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = createHttpClient({ maxConnections: 4 });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, () => client.request(`http://127.0.0.1:${port}/x`, post)),
+      );
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      expect(most).toBe(4);
+    } finally {
+      client.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('a request that gets no answer in time fails as a TimeoutError', async () => {
     const server = createServer(() => undefined); // never answers
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

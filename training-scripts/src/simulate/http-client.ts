@@ -7,6 +7,10 @@
  *
  * - Idle sockets are closed by the client first: after `idleTimeoutMs` (default 2 s), or the
  *   server's `Keep-Alive: timeout=N` hint less one second, whichever is shorter.
+ * - At most `maxConnections` (default 64) connections at once; more requests wait for one.
+ *   Delayed feedback is not bounded by the simulation's --concurrency, and a slow service
+ *   would otherwise face hundreds of connections from one address, over the per-address cap
+ *   at which it refuses new ones (MAX_CONNECTIONS_PER_ADDRESS, 256).
  * - A request whose *reused* socket was reset or closed before any answer came is sent once
  *   more on a new connection: the server closed it as the request left, and never saw the
  *   request (what Node's documentation advises for `request.reusedSocket`). A reset on a
@@ -38,6 +42,7 @@ export interface HttpClient {
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 2000;
+export const DEFAULT_MAX_CONNECTIONS = 64;
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -50,10 +55,13 @@ function isReset(error: unknown): boolean {
   return code !== undefined && RESET_CODES.has(code);
 }
 
-export function createHttpClient(options: { readonly idleTimeoutMs?: number } = {}): HttpClient {
+export function createHttpClient(
+  options: { readonly idleTimeoutMs?: number; readonly maxConnections?: number } = {},
+): HttpClient {
   const agentOptions = {
     keepAlive: true,
     timeout: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    maxSockets: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
   };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   let retried = 0;

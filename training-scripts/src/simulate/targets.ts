@@ -44,9 +44,16 @@ function errorCode(response: HttpResponse): string | undefined {
   }
 }
 
+/** "timeout", or "connection" with the system error code when there is one (ECONNREFUSED…). */
 function transportError(error: unknown): SendResult {
   const name = error instanceof Error ? error.name : '';
-  return { ok: false, status: 0, error: name === 'TimeoutError' ? 'timeout' : 'connection' };
+  if (name === 'TimeoutError') return { ok: false, status: 0, error: 'timeout' };
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return {
+    ok: false,
+    status: 0,
+    error: typeof code === 'string' ? `connection ${code}` : 'connection',
+  };
 }
 
 /**
