@@ -19,8 +19,12 @@ const STOP_GRACE_MS = 25_000;
  * so whatever is left is killed when the file's tests end.
  */
 const live = new Set<ChildProcess>();
+/** Load loops not stopped yet: a timed-out test's loop would otherwise request forever. */
+const liveLoads = new Set<() => void>();
 if (typeof afterAll === 'function') {
   afterAll(async () => {
+    for (const halt of liveLoads) halt();
+    liveLoads.clear();
     const left = [...live];
     for (const child of left) child.kill('SIGKILL');
     await Promise.all(
@@ -175,9 +179,14 @@ export function steadyLoad(
     }
   };
   const loops = Array.from({ length: concurrency }, loop);
+  const halt = (): void => {
+    running = false;
+  };
+  liveLoads.add(halt);
   return {
     stop: async () => {
-      running = false;
+      halt();
+      liveLoads.delete(halt);
       await Promise.all(loops);
       return { requests, failures, versions };
     },
