@@ -377,6 +377,27 @@ describe('options and missing programs', () => {
     });
   });
 
+  it('runs an installed Grafana as the image would, with the provisioning and dashboards mounted', () => {
+    const p = plan({ offset: 10 }, fakeHost([...SYSTEM, 'grafana-server']));
+    const grafana = byName(p, 'grafana');
+    expect(grafana.argv).toEqual(['/usr/bin/grafana-server', '--homepath', '/usr/share/grafana']);
+    expect(grafana.env).toMatchObject({
+      GF_SERVER_HTTP_ADDR: '127.0.0.1',
+      GF_SERVER_HTTP_PORT: '3010',
+      GF_PATHS_PROVISIONING: '/data/root/grafana/etc/grafana/provisioning',
+      GF_SECURITY_ADMIN_PASSWORD: env['GF_SECURITY_ADMIN_PASSWORD'],
+    });
+    expect(grafana.health).toEqual({ kind: 'http', url: 'http://127.0.0.1:3010/api/health' });
+    const datasource = grafana.rewrite(
+      readFileSync(path.join(REPO, 'grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+    );
+    expect(datasource).toContain('url: http://127.0.0.1:9100');
+    const dashboards = grafana.rewrite(
+      readFileSync(path.join(REPO, 'grafana/provisioning/dashboards/wine.yml'), 'utf8'),
+    );
+    expect(dashboards).toContain('path: /data/root/grafana/var/lib/grafana/dashboards/wine');
+  });
+
   it('the edge and local profiles are reported as not run as processes', () => {
     const p = plan({ profiles: ['edge', 'local'] });
     expect(p.services.map((s) => [s.name, s.kind])).toEqual(

@@ -160,7 +160,9 @@ export function materialize(
   projectEnv: Readonly<Record<string, string>>,
 ): void {
   mkdirSync(service.root, { recursive: true });
-  for (const mount of service.mounts) {
+  // Parents before children, as Docker mounts them (grafana-data, then dashboards inside it).
+  const ordered = [...service.mounts].sort((a, b) => a.target.length - b.target.length);
+  for (const mount of ordered) {
     const target = path.join(service.root, mount.target);
     if (mount.kind === 'volume') {
       mkdirSync(mount.source, { recursive: true });

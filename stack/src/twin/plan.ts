@@ -399,6 +399,11 @@ function planService(
       const entry =
         entrypoint === undefined ? [program] : entrypoint.map((a) => rewriteArg(mapBinary(a)));
       argv = [...entry, ...(command ?? []).map(rewriteArg), ...listen];
+      const replaced = twinPorts[0] && r.replace?.(program, twinPorts[0], root);
+      if (replaced) {
+        argv = replaced.argv;
+        Object.assign(env, replaced.env);
+      }
       if (composeHealth !== undefined) {
         const url = urlIn(composeHealth);
         if (url !== undefined) health = { kind: 'http', url: rewrite(url) };

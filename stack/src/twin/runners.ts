@@ -16,6 +16,18 @@ export interface ImageRunner {
   readonly data?: 'postgres' | 'redis';
   /** Optional: skipped with the install hint instead of failing the stack. */
   readonly optional?: boolean;
+  /**
+   * The command when the image's entrypoint has no counterpart on a machine (Grafana's
+   * /run.sh): the program's own arguments and environment, container paths under `root`.
+   */
+  readonly replace?: (
+    program: string,
+    port: TwinPort,
+    root: string,
+  ) => {
+    argv: string[];
+    env: Record<string, string>;
+  };
 }
 
 /** Third-party images and the system program that runs the same thing. */
@@ -58,6 +70,23 @@ export const IMAGE_RUNNERS: readonly ImageRunner[] = [
       "Grafana's Debian repository (https://grafana.com/docs/grafana/latest/setup-grafana/installation/debian/); the dashboards are in grafana/dashboards",
     defaultPorts: [3000],
     optional: true,
+    // What the image's /run.sh does: the Debian package's home, the paths the mounts use.
+    replace: (program, port, root) => ({
+      argv: [
+        program,
+        ...(program.endsWith('/grafana') ? ['server'] : []),
+        '--homepath',
+        '/usr/share/grafana',
+      ],
+      env: {
+        GF_SERVER_HTTP_ADDR: port.bind,
+        GF_SERVER_HTTP_PORT: String(port.port),
+        GF_PATHS_PROVISIONING: `${root}/etc/grafana/provisioning`,
+        GF_PATHS_DATA: `${root}/var/lib/grafana`,
+        GF_PATHS_LOGS: `${root}/var/log/grafana`,
+        GF_PATHS_PLUGINS: `${root}/var/lib/grafana/plugins`,
+      },
+    }),
   },
 ];
 
