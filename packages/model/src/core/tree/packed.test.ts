@@ -33,4 +33,21 @@ describe('predictPacked', () => {
       }
     }
   });
+
+  it('scores across row blocks: wide rows make blocks of 64 rows', () => {
+    const { x, y } = randomDataset(300, 4, 8);
+    const trees = fitForest(x, y, { nEstimators: 5, seed: 2 }).trees;
+    // 1,600 columns (the first four are the data): 768 KiB / (8 · 1,600) → 64-row blocks.
+    const cols = 1600;
+    const rows = 300;
+    const data = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) data.set(x.data.subarray(r * 4, r * 4 + 4), r * cols);
+    const wide: Matrix = { data, rows, cols };
+    const got = predictPacked(packTrees(trees), wide);
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      for (const tree of trees) sum += walk(tree, wide, r);
+      expect(got[r]).toBe(sum / trees.length);
+    }
+  });
 });
