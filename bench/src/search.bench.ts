@@ -10,10 +10,15 @@
  * cores with RMSE within 1 %. Wall times are medians of the repeats of one run; CPU times of
  * the one-thread runs are reported too (steadier on a shared machine).
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { fitForest, fitForestParallel, runSearch } from '@wine/model';
 import type { SearchResult } from '@wine/model';
 import {
+  ROOT,
   loadSplit,
   machine,
   median,
@@ -73,6 +78,44 @@ async function timed<T>(
   };
 }
 
+const run = promisify(execFile);
+
+/**
+ * The whole `train` command on one worker thread, as a user runs it (process start, module
+ * loading, CSV parsing, the seeded split, the 100-candidate search, refit, model directory
+ * with ONNX), without tracking: how much of it is the search.
+ */
+async function trainCli(dataDir: string, repeats: number): Promise<Record<string, unknown>> {
+  const cli = path.join(ROOT, 'training-scripts', 'dist', 'cli', 'train.js');
+  const out = await mkdtemp(path.join(os.tmpdir(), 'wine-bench-train-'));
+  const wall: number[] = [];
+  const search: number[] = [];
+  try {
+    for (let r = 0; r < repeats; r++) {
+      const started = performance.now();
+      const args = [cli, '--data', dataDir, '--workers', '1', '--output', path.join(out, `m${r}`)];
+      const { stdout } = await run(process.execPath, [...args, '--json'], {
+        env: { ...process.env, MLFLOW_TRACKING_URI: '', AZURE_KEY_VAULT_URL: '' },
+      });
+      wall.push((performance.now() - started) / 1000);
+      const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { seconds?: unknown };
+      search.push(typeof summary.seconds === 'number' ? summary.seconds : NaN);
+      process.stdout.write(`  train CLI ${r + 1}/${repeats}: ${wall.at(-1)?.toFixed(3)} s\n`);
+    }
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+  return {
+    command:
+      'node training-scripts/dist/cli/train.js --data <dir> --workers 1 --json (no tracking)',
+    wallSeconds: wall.map((s) => round(s)),
+    searchSeconds: search.map((s) => round(s)),
+    medianWallSeconds: round(median(wall)),
+    medianSearchSeconds: round(median(search)),
+    searchShareOfWall: round(median(search) / median(wall), 3),
+  };
+}
+
 function bestOf(search: SearchResult): Record<string, unknown> {
   const { best } = search;
   return { rmse: best.metrics.rmse, params: best.params };
@@ -129,6 +172,7 @@ export const searchBenchmark: Benchmark = {
         fitForestParallel(train.x, train.y, { seed: 0 }),
       );
       const forestRmse = rmse(test.y, forestAll.last.predict(test.x));
+      const cli = await trainCli(split.dataDir, Math.min(REPEATS, 3));
 
       const peer = await runPeer(
         'sklearn_search.py',
@@ -220,6 +264,7 @@ export const searchBenchmark: Benchmark = {
             ...forestAll.timing,
             rmse: forestRmse,
           },
+          trainCli: cli,
         },
         sklearn: peer,
         machine: machine(),
