@@ -46,13 +46,17 @@ function imageOf(file: string): { info: DockerfileInfo; pkg: string } {
   return { info, pkg };
 }
 
-/** `pnpm deploy` as the Dockerfile runs it (the build is the workspace's `pnpm build`). */
+/**
+ * `pnpm deploy` as the Dockerfile runs it (the build is the workspace's `pnpm build`).
+ * --prefer-offline, not --offline: a legacy deploy resolves ranges again, and after a
+ * fresh `pnpm install --frozen-lockfile` the metadata cache it would need is empty.
+ */
 async function deploy(file: string, root: string): Promise<Image> {
   const { info, pkg } = imageOf(file);
   const dist = path.join(REPO, path.dirname(file), 'dist');
   if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`pnpm build\` first`);
   const dir = path.join(root, path.dirname(file));
-  await run('pnpm', ['--filter', pkg, 'deploy', '--prod', '--legacy', '--offline', dir], {
+  await run('pnpm', ['--filter', pkg, 'deploy', '--prod', '--legacy', '--prefer-offline', dir], {
     cwd: REPO,
     maxBuffer: 16 * 1024 * 1024,
   });
