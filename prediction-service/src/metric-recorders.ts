@@ -63,7 +63,10 @@ export function histogramRecorder<T extends string>(
   if (entry === undefined || !Array.isArray(bounds)) return fallback;
   for (const bound of bounds) if (typeof entry.bucketValues[bound] !== 'number') return fallback;
   const found = entry;
+  const buckets = entry.bucketValues as Record<string, number>;
   const upper = Float64Array.from(bounds);
+  // The bucket keys as strings once: `buckets[5.25]` would format the number on every call.
+  const keys = bounds.map(String);
   return (value) => {
     // Non-finite values take prom-client's path, which refuses them.
     if (value - value !== 0) {
@@ -73,9 +76,9 @@ export function histogramRecorder<T extends string>(
     found.sum += value;
     found.count += 1;
     for (let i = 0; i < upper.length; i++) {
-      const bound = upper[i] as number;
-      if (value <= bound) {
-        (found.bucketValues[bound] as number) += 1;
+      if (value <= (upper[i] as number)) {
+        const key = keys[i] as string;
+        buckets[key] = (buckets[key] as number) + 1;
         return;
       }
     }
