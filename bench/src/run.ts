@@ -92,8 +92,27 @@ process.on('unhandledRejection', (reason: unknown) => {
   console.error(`  ! unhandled rejection (recorded in the results file): ${message}`);
 });
 
+function usage(): string {
+  const width = Math.max(...BENCHMARKS.map((b) => b.name.length));
+  return [
+    'Usage: pnpm run bench [name...]   (all benchmarks when no name is given)',
+    '',
+    'Each benchmark runs against its peer on this machine and writes bench/results/<name>.json;',
+    'its headline rows and goals are printed after it, a summary at the end. Then',
+    '`pnpm run bench:tables` regenerates the README tables from the results files.',
+    "BENCH_PYTHON picks the Python peers' interpreter; each bench/src/<name>.bench.ts says",
+    'which BENCH_* variables shrink it for a smoke run.',
+    '',
+    ...BENCHMARKS.map((b) => `  ${b.name.padEnd(width)}  ${b.description}`),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   checkCatalog();
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(usage());
+    return;
+  }
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((name) => !BENCHMARKS.some((b) => b.name === name));
   if (unknown.length > 0) {
