@@ -70,12 +70,13 @@ function formatDuration(seconds: number): string {
   return `${m} min ${Math.round(seconds - m * 60)} s`;
 }
 
+/** The README generator titles benchmarks from the catalog; a missing entry is only a warning. */
 function checkCatalog(): void {
   const registered = BENCHMARKS.map((b) => b.name).sort();
   const listed = CATALOG.map((c) => c.name).sort();
   if (registered.join() !== listed.join()) {
-    throw new Error(
-      `bench/src/catalog.ts and registry.ts disagree: registry [${registered.join(', ')}], catalog [${listed.join(', ')}]`,
+    console.warn(
+      `! bench/src/catalog.ts and registry.ts disagree (registry: ${registered.join(', ')}; catalog: ${listed.join(', ')}); add the missing entries to catalog.ts for the README titles`,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { CATALOG } from './catalog';
 import type { HeadlineRow } from './registry';
 import { goalVerdict, headlineSchema, resultFileSchema, type ResultFile } from './results';
 import { README, generateReadme, readResults } from './tables';
@@ -179,6 +180,14 @@ describe('schemas', () => {
 });
 
 describe('README benchmark section', () => {
+  it('has a catalog entry (a README title) for every bench/src/<name>.bench.ts', async () => {
+    const files = (await readdir(__dirname))
+      .filter((f) => f.endsWith('.bench.ts'))
+      .map((f) => f.replace(/\.bench\.ts$/, ''))
+      .sort();
+    expect(CATALOG.map((c) => c.name).sort()).toEqual(files);
+  });
+
   it('is what `pnpm run bench:tables` generates from the committed results files', async () => {
     // Only committed files: a local smoke run's results must not fail this test.
     const tracked = execFileSync('git', ['ls-files', '--', 'bench/results/*.json'], {
