@@ -80,10 +80,30 @@ export type ResultFile = z.infer<typeof resultFileSchema>;
 
 export type GoalVerdict = 'met' | 'missed' | 'none';
 
-/** A row's goal applies to its ratio, or to `ours` when there is no ratio. */
+/**
+ * The ratio before rounding: ours ÷ peer or peer ÷ ours, whichever the row's (rounded) ratio
+ * is; the rounded value when neither is within 1 % of it (a ratio of other numbers).
+ */
+export function exactRatio(row: HeadlineRow): number | undefined {
+  if (row.ratio === undefined) return undefined;
+  const shown = row.ratio.value;
+  const ours = row.ours.value;
+  const peer = row.peer?.value;
+  if (peer === undefined || peer === 0 || ours === 0) return shown;
+  const candidates = [ours / peer, peer / ours]
+    .map((value) => ({ value, off: Math.abs(value - shown) / Math.abs(value) }))
+    .filter((c) => c.off <= 0.01)
+    .sort((a, b) => a.off - b.off);
+  return candidates[0]?.value ?? shown;
+}
+
+/**
+ * A row's goal applies to its ratio (unrounded, so 0.1003 shown as 0.1 misses "≤ 0.1"), or
+ * to `ours` when there is no ratio.
+ */
 export function goalVerdict(row: HeadlineRow): GoalVerdict {
   if (row.goal === undefined) return 'none';
-  const value = row.ratio?.value ?? row.ours.value;
+  const value = exactRatio(row) ?? row.ours.value;
   const target = row.goal.value;
   const met =
     row.goal.op === '<='

@@ -99,6 +99,29 @@ describe('goals', () => {
     expect(goalVerdict({ ...row(), goal: undefined })).toBe('none');
   });
 
+  it('judges the ratio before rounding (0.872 s / 8.69 s shown as 0.1 misses ≤ 0.1)', () => {
+    const shownAsGoal = row({
+      ours: { value: 0.872, unit: 's' },
+      peer: { name: 'p', value: 8.69, unit: 's' },
+      ratio: { value: 0.1, meaning: 'of the time' },
+    });
+    expect(goalVerdict(shownAsGoal)).toBe('missed');
+    const rate = row({
+      ours: { value: 200, unit: 'req/s' },
+      peer: { name: 'p', value: 100.4, unit: 'req/s' },
+      ratio: { value: 2, meaning: '× the rate' },
+      goal: { op: '>=', value: 2, text: '≥ 2×' },
+    });
+    expect(goalVerdict(rate)).toBe('missed'); // 1.992
+    const peerOverOurs = row({
+      ours: { value: 100, unit: 's' },
+      peer: { name: 'p', value: 250, unit: 's' },
+      ratio: { value: 2.5, meaning: '× faster' },
+      goal: { op: '>=', value: 2.5, text: '≥ 2.5×' },
+    });
+    expect(goalVerdict(peerOverOurs)).toBe('met');
+  });
+
   it('marks met and missed goals in the table', () => {
     const met = renderTable([row({ ratio: { value: 0.08, meaning: 'of the time' } })]);
     expect(met).toContain('| ≤ 0.1 of the time ✓ |');
