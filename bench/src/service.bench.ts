@@ -39,6 +39,7 @@ import {
   writeModelDir,
 } from '@wine/model';
 import type { LabeledWineRecord, WineRecord } from '@wine/model';
+import { goal, rateRow, valueRow } from './headline';
 import type { Benchmark, HeadlineRow } from './registry';
 import { WRK, cpuSeconds, fixedRate, writeWrkScript, wrk } from './service/load';
 import type { FixedRateResult, ThroughputResult } from './service/load';
@@ -307,6 +308,7 @@ export const serviceBenchmark: Benchmark = {
       const ceilingMax = median(rounds.map((r) => r.ceiling.requestsPerSecond));
       const rps = (x: number): number => Math.round(x);
       const twoWorkers = `${PEER_WORKERS} workers each`;
+      const versions = await pythonPeerVersions(python);
       const headline: HeadlineRow[] = [
         {
           id: 'service.one-worker-vs-ceiling',
@@ -317,73 +319,58 @@ export const serviceBenchmark: Benchmark = {
           goal: { op: '>=', value: GOALS.oneWorkerVsCeiling, text: '≥ 0.8× the node:http ceiling' },
           threads: `1 process each; ${WRK_SETUP} on the same cores`,
         },
-        {
+        valueRow({
           id: 'service.p99-half-rate',
           label: `p99 latency of single-record /predict at half the 1-worker max rate (${rps(oursMax / 2)} req/s, open loop)`,
-          ours: { value: ours1Half.p99Ms, unit: 'ms' },
-          goal: { op: '<', value: GOALS.p99Ms, text: 'p99 < 5 ms' },
+          ours: ours1Half.p99Ms,
+          unit: 'ms',
+          goal: goal('<', GOALS.p99Ms, 'p99 < 5 ms'),
           threads: '1 worker',
-        },
-        {
+        }),
+        rateRow({
           id: 'service.two-workers',
           label: 'single-record /predict, 2 workers, vs the node:http ceiling with 2 processes',
-          ours: { value: rps(s.single.requestsPerSecond), unit: 'req/s' },
+          ours: rps(s.single.requestsPerSecond),
+          unit: 'req/s',
           peer: {
             name: `node:http ceiling (${PEER_WORKERS} processes)`,
             value: rps(c.single.requestsPerSecond),
-            unit: 'req/s',
-          },
-          ratio: {
-            value: round2(s.single.requestsPerSecond / c.single.requestsPerSecond),
-            meaning: '× the ceiling’s rate',
           },
           threads: twoWorkers,
-        },
-        {
+        }),
+        rateRow({
           id: 'service.vs-flask-gthread',
           label: 'single-record /predict vs Flask + scikit-learn on gunicorn gthread (keep-alive)',
-          ours: { value: rps(s.single.requestsPerSecond), unit: 'req/s' },
+          ours: rps(s.single.requestsPerSecond),
+          unit: 'req/s',
           peer: {
-            name: `Flask + gunicorn -k gthread -w ${PEER_WORKERS} --threads ${FLASK_THREADS}`,
+            name: `Flask ${versions['flask'] ?? '?'} + gunicorn ${versions['gunicorn'] ?? '?'} -k gthread -w ${PEER_WORKERS} --threads ${FLASK_THREADS}`,
             value: rps(f.single.requestsPerSecond),
-            unit: 'req/s',
-          },
-          ratio: {
-            value: round2(s.single.requestsPerSecond / f.single.requestsPerSecond),
-            meaning: '× the rate',
           },
           threads: twoWorkers,
-        },
-        {
+        }),
+        rateRow({
           id: 'service.vs-mlflow-serve',
           label: 'single-record scoring vs MLflow’s own scoring server (same tree, mlflow.sklearn)',
-          ours: { value: rps(s.single.requestsPerSecond), unit: 'req/s' },
+          ours: rps(s.single.requestsPerSecond),
+          unit: 'req/s',
           peer: {
-            name: `mlflow models serve -w ${PEER_WORKERS} --env-manager local`,
+            name: `mlflow ${versions['mlflow'] ?? '?'} models serve -w ${PEER_WORKERS} --env-manager local`,
             value: rps(m.single.requestsPerSecond),
-            unit: 'req/s',
-          },
-          ratio: {
-            value: round2(s.single.requestsPerSecond / m.single.requestsPerSecond),
-            meaning: '× the rate',
           },
           threads: twoWorkers,
-        },
-        {
+        }),
+        rateRow({
           id: 'service.batch-100',
           label: `rows/s in batches of ${BATCH} vs Flask + scikit-learn (gthread)`,
-          ours: { value: rps(s.batch100.rowsPerSecond), unit: 'rows/s' },
+          ours: rps(s.batch100.rowsPerSecond),
+          unit: 'rows/s',
           peer: {
-            name: `Flask + gunicorn -k gthread -w ${PEER_WORKERS}`,
+            name: `Flask + gunicorn -k gthread -w ${PEER_WORKERS} --threads ${FLASK_THREADS}`,
             value: rps(f.batch100.rowsPerSecond),
-            unit: 'rows/s',
-          },
-          ratio: {
-            value: round2(s.batch100.rowsPerSecond / f.batch100.rowsPerSecond),
-            meaning: '× the rate',
           },
           threads: twoWorkers,
-        },
+        }),
       ];
       return {
         headline,
@@ -399,7 +386,7 @@ export const serviceBenchmark: Benchmark = {
           mlflow: `mlflow models serve -w ${PEER_WORKERS} --env-manager local (uvicorn); body: dataframe_split with wine_type as 0/1`,
           batchRows: BATCH,
           rounds: ROUNDS,
-          pythonPeers: await pythonPeerVersions(python),
+          pythonPeers: versions,
           profile: 'bench/profiles/service-one-worker.md',
         },
         results: {
