@@ -10,16 +10,7 @@
  */
 import { fitForest, fitTree } from '@wine/model';
 import type { Matrix, TreeEnsemble } from '@wine/model';
-import {
-  loadSplit,
-  machine,
-  median,
-  pick,
-  pickText,
-  round,
-  runPeer,
-  sklearnPython,
-} from './learner/common';
+import { loadSplit, machine, median, pick, pickText, round, runPeer } from './learner/common';
 import type { Benchmark, HeadlineRow } from './registry';
 
 const BATCH = Number(process.env['BENCH_BATCH'] ?? 1_000_000);
@@ -119,6 +110,7 @@ export const inferenceBenchmark: Benchmark = {
   name: 'inference',
   description:
     'depth-8 tree and 100-tree forest batch scoring rows/s vs scikit-learn predict (float32 and float64), one thread each',
+  python: true,
   async run() {
     const split = await loadSplit();
     try {
@@ -129,11 +121,13 @@ export const inferenceBenchmark: Benchmark = {
       const forest = fitForest(train.x, train.y, { seed: 0 });
       const forestBatch = { ...batch, rows: FOREST_BATCH };
       const forestRates = throughput(forest, forestBatch, Math.max(3, Math.floor(REPEATS / 3)));
-      const peer = await runPeer(
-        'sklearn_predict.py',
-        [split.trainCsv, split.testCsv, String(BATCH), String(REPEATS), String(FOREST_BATCH)],
-        sklearnPython(),
-      );
+      const peer = await runPeer('sklearn_predict.py', [
+        split.trainCsv,
+        split.testCsv,
+        String(BATCH),
+        String(REPEATS),
+        String(FOREST_BATCH),
+      ]);
       const version = pickText(peer, 'sklearn');
       const sk = {
         tree32: peerRates(peer, 'tree', 'float32'),

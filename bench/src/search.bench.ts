@@ -17,17 +17,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fitForest, fitForestParallel, runSearch } from '@wine/model';
 import type { SearchResult } from '@wine/model';
-import {
-  ROOT,
-  loadSplit,
-  machine,
-  median,
-  pick,
-  pickText,
-  round,
-  runPeer,
-  sklearnPython,
-} from './learner/common';
+import { ROOT, loadSplit, machine, median, pick, pickText, round, runPeer } from './learner/common';
 import type { Benchmark, HeadlineRow } from './registry';
 
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 5);
@@ -151,6 +141,7 @@ export const searchBenchmark: Benchmark = {
   name: 'search',
   description:
     'tree search + 100-tree forest vs scikit-learn on the same split: 1 thread each, and all cores each',
+  python: true,
   async run() {
     const split = await loadSplit();
     try {
@@ -174,11 +165,11 @@ export const searchBenchmark: Benchmark = {
       const forestRmse = rmse(test.y, forestAll.last.predict(test.x));
       const cli = await trainCli(split.dataDir, Math.min(REPEATS, 3));
 
-      const peer = await runPeer(
-        'sklearn_search.py',
-        [split.trainCsv, split.testCsv, String(REPEATS)],
-        sklearnPython(),
-      );
+      const peer = await runPeer('sklearn_search.py', [
+        split.trainCsv,
+        split.testCsv,
+        String(REPEATS),
+      ]);
       const sk = (key: string, what = 'seconds'): number[] => numbers(pick(peer, key, what));
       const skForestRmse = pick(peer, 'forestAllCores', 'rmse');
       const skBestRmse = pick(peer, 'gridSearchOneThread', 'best', 'rmse');

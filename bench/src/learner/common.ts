@@ -74,23 +74,20 @@ export async function loadSplit(): Promise<Split> {
   };
 }
 
+/**
+ * The peers' Python: BENCH_PYTHON, else /opt/pyvenv, else SKLEARN_PYTHON (set by
+ * .ci/services/sklearn.sh), else the pinned scikit-learn venv that script makes
+ * (~/.cache/wine-ci/venv-sklearn: scikit-learn, numpy, scipy, joblib, threadpoolctl), else
+ * python3. The results file's environment records this interpreter's package versions.
+ */
 export function pythonCommand(): string {
   const fromEnv = process.env['BENCH_PYTHON'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  return existsSync('/opt/pyvenv/bin/python') ? '/opt/pyvenv/bin/python' : 'python3';
-}
-
-/**
- * The Python with scikit-learn: BENCH_PYTHON, else SKLEARN_PYTHON (set by .ci/services/sklearn.sh),
- * else the pinned venv that script makes (~/.cache/wine-ci/venv-sklearn), else pythonCommand().
- */
-export function sklearnPython(): string {
-  for (const name of ['BENCH_PYTHON', 'SKLEARN_PYTHON']) {
-    const fromEnv = process.env[name];
-    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  }
+  if (existsSync('/opt/pyvenv/bin/python')) return '/opt/pyvenv/bin/python';
+  const sklearn = process.env['SKLEARN_PYTHON'];
+  if (sklearn !== undefined && sklearn !== '') return sklearn;
   const venv = path.join(os.homedir(), '.cache', 'wine-ci', 'venv-sklearn', 'bin', 'python');
-  return existsSync(venv) ? venv : pythonCommand();
+  return existsSync(venv) ? venv : 'python3';
 }
 
 export type PeerResult = Record<string, unknown> | { peer: 'unavailable'; reason: string };
