@@ -79,7 +79,9 @@ export function createFastLane(deps: FastLaneDeps): FastLane {
     text: string,
     close = false,
   ): void {
-    const headers = (close ? closingTemplate : headerTemplate).slice();
+    // Filled in place: writeHead formats the array into the response head before returning
+    // and keeps no reference to it, so one array per template serves every response.
+    const headers = close ? closingTemplate : headerTemplate;
     headers[1] = id;
     headers[headers.length - 1] = String(Buffer.byteLength(text));
     res.writeHead(status, headers);

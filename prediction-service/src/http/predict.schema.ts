@@ -5,6 +5,7 @@
 import type { WineRecord } from '@wine/model';
 import { z } from 'zod';
 import { ServiceError, someNames } from '../errors';
+import { isValidRecord } from './record.schema';
 import { collectRecords } from './rows';
 
 export const ModelRefSchema = z
@@ -32,6 +33,8 @@ export type PredictInput =
 
 /** Interprets a parsed JSON body; throws ServiceError (422/413/400) naming the field and row. */
 export function parsePredictBody(body: unknown, maxRows: number): PredictInput {
+  // The common case first: one valid record (never a batch: "instances" is not a field).
+  if (isValidRecord(body)) return { kind: 'single', record: body };
   if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'instances' in body) {
     const keys = Object.keys(body);
     if (keys.length !== 1) {
