@@ -4,12 +4,12 @@
  * random offset so it runs beside other stacks and tests, with a temp data directory — so it
  * starts its own PostgreSQL and Redis from the system's binaries (nothing answers on the
  * shifted ports), migrates, starts MLflow from its venv and every service of the default
- * profiles. Then: /predict answers through it, Prometheus scrapes every target (up == 1),
- * SIGINT stops it with exit 0 and leaves no process behind. MLflow's first start (its schema
- * migrations) is the long pole: ~60 s on a busy 2-core machine.
+ * profiles. Then: /predict answers through it, Prometheus scrapes every target (up == 1), a
+ * killed service is restarted, SIGINT stops it with exit 0 and leaves no process behind.
+ * MLflow's first start (its schema migrations) is the long pole: ~60 s on a busy 2-core machine.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -74,7 +74,7 @@ const PLANNED = servicesFor(compose, ['data', 'control', 'prediction']).filter(
 /** An offset whose shifted ports are all free now. */
 async function freeOffset(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const offset = 20_000 + Math.floor(Math.random() * 450) * 100;
+    const offset = 20_000 + Math.floor(Math.random() * 300) * 100; // ≤ 49 900: ports stay < 60 000
     const free = await Promise.all(PORTS.map((p) => portFree(p + offset, '127.0.0.1')));
     if (free.every(Boolean)) return offset;
   }
@@ -269,6 +269,27 @@ describeWithServices(
       expect(ams.data.activeAlertmanagers.map((a) => a.url)).toEqual([
         `http://127.0.0.1:${9093 + offset}/api/v2/alerts`,
       ]);
+
+      // A service that dies is restarted (restart: unless-stopped) and serves again.
+      const monitor = descendants(current.child.pid ?? -1).find((pid) => {
+        try {
+          return readlinkSync(`/proc/${pid}/cwd`) === path.join(REPO, 'model-monitor');
+        } catch {
+          return false;
+        }
+      });
+      expect(monitor).toBeDefined();
+      process.kill(monitor ?? -1, 'SIGKILL');
+      await waitFor(
+        'model-monitor restarted',
+        60_000,
+        () => (current.output().includes('| model-monitor restarted') ? true : undefined),
+        current,
+      );
+      expect(current.output()).toMatch(
+        /\| model-monitor exited with SIGKILL; restarting in 0\.5 s \(restart: unless-stopped\)/,
+      );
+      expect((await fetch(`http://127.0.0.1:${9698 + offset}/health`)).status).toBe(200);
 
       pids = descendants(current.child.pid ?? -1);
       expect(pids.length).toBeGreaterThanOrEqual(11);

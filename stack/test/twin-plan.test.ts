@@ -4,12 +4,14 @@
  * addresses — and that nothing of compose's network (service names as hosts, container paths)
  * is left in what the processes get.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseCompose } from '../src/compose';
 import { parseDockerfile } from '../src/dockerfile';
 import { resolveEnv, REQUIRED_SECRETS } from '../src/twin/env';
+import { materialize } from '../src/twin/host';
 import {
   planStack,
   urlTable,
@@ -396,6 +398,57 @@ describe('options and missing programs', () => {
       readFileSync(path.join(REPO, 'grafana/provisioning/dashboards/wine.yml'), 'utf8'),
     );
     expect(dashboards).toContain('path: /data/root/grafana/var/lib/grafana/dashboards/wine');
+  });
+
+  it("materialises a service's mounts: rewritten configs copied, the rest linked, volumes as folders", () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'twin-mounts-'));
+    try {
+      const p = planStack(
+        compose,
+        env,
+        { repo: REPO, dataDir, profiles: PROFILES, portOffset: 7 },
+        fakeHost([...SYSTEM, 'grafana-server']),
+      );
+      const grafana = byName(p, 'grafana');
+      materialize(grafana, env);
+      const root = path.join(dataDir, 'root', 'grafana');
+      // The dashboards mount lies inside the grafana-data volume: mounted after it.
+      expect(lstatSync(path.join(root, 'var/lib/grafana')).isSymbolicLink()).toBe(true);
+      expect(
+        existsSync(path.join(dataDir, 'volumes/grafana-data/dashboards/wine/wine-service.json')),
+      ).toBe(true);
+      const datasource = readFileSync(
+        path.join(root, 'etc/grafana/provisioning/datasources/prometheus.yml'),
+        'utf8',
+      );
+      expect(datasource).toContain('url: http://127.0.0.1:9097');
+      const alertmanager = byName(p, 'alertmanager');
+      materialize(alertmanager, env);
+      const token = path.join(
+        dataDir,
+        'root/alertmanager/etc/alertmanager/secrets/pipeline-webhook-token',
+      );
+      expect(readFileSync(token, 'utf8')).toBe(env['PIPELINE_WEBHOOK_TOKEN']);
+      expect(lstatSync(token).mode & 0o777).toBe(0o600);
+      const prometheus = byName(p, 'prometheus');
+      materialize(prometheus, env);
+      // Unchanged files are links to the repository's (rules), changed ones copies.
+      expect(
+        lstatSync(path.join(dataDir, 'root/prometheus/etc/prometheus/rules')).isDirectory(),
+      ).toBe(true);
+      expect(
+        lstatSync(
+          path.join(dataDir, 'root/prometheus/etc/prometheus/rules/service-alerts.yml'),
+        ).isSymbolicLink(),
+      ).toBe(true);
+      expect(
+        lstatSync(
+          path.join(dataDir, 'root/prometheus/etc/prometheus/prometheus.yml'),
+        ).isSymbolicLink(),
+      ).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('the edge and local profiles are reported as not run as processes', () => {
