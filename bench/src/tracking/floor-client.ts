@@ -64,7 +64,17 @@ export interface FloorClient {
   close(): void;
 }
 
-export function createFloorClient(trackingUri: string, concurrency: number): FloorClient {
+export function createFloorClient(
+  trackingUri: string,
+  concurrency: number,
+  credentials?: { readonly username: string; readonly password: string },
+): FloorClient {
+  const authorization =
+    credentials === undefined
+      ? {}
+      : {
+          authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+        };
   const url = new URL(trackingUri);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 
@@ -78,6 +88,7 @@ export function createFloorClient(trackingUri: string, concurrency: number): Flo
           method: 'POST',
           agent,
           headers: {
+            ...authorization,
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
           },

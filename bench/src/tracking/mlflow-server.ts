@@ -5,6 +5,7 @@
  * from bench/dist, hence this small compiled twin; keep the two in step.
  */
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -13,6 +14,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+/** The repository (this file runs from bench/dist/tracking/). */
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export interface LocalMlflow {
   readonly url: string;
@@ -20,6 +23,8 @@ export interface LocalMlflow {
   readonly workers: number;
   /** The `mlflow` executable; its venv's python runs the Python peer. */
   readonly bin: string;
+  /** The basic-auth admin when started through the stack's entry point. */
+  readonly credentials?: { readonly username: string; readonly password: string };
   /**
    * CPU seconds used so far by the server's process group (uvicorn and its workers) and by the
    * PostgreSQL backends serving its database (their title names it) — Linux /proc; 0 elsewhere.
@@ -73,6 +78,12 @@ const psql = (sql: string) =>
 export interface LocalMlflowOptions {
   /** uvicorn workers; the stack's docker-compose.yml runs `--workers 2`. */
   readonly workers?: number;
+  /**
+   * Start it as the stack does: mlflow/entrypoint.py (the image's entry point) — MLflow's
+   * basic-auth app with the admin from the environment and its auth settings — with the
+   * venv's python. The credentials come back in `credentials`.
+   */
+  readonly stackEntrypoint?: boolean;
 }
 
 export async function startLocalMlflow(options: LocalMlflowOptions = {}): Promise<LocalMlflow> {
@@ -85,19 +96,39 @@ export async function startLocalMlflow(options: LocalMlflowOptions = {}): Promis
   await psql(`CREATE DATABASE ${db}`);
   const port = await freePort();
   const log = path.join(dir, 'mlflow.log');
-  const child = spawn(
-    bin,
-    [
-      ...['server', '--backend-store-uri', `postgresql+psycopg2://postgres@127.0.0.1:5432/${db}`],
-      ...['--artifacts-destination', path.join(dir, 'artifacts')],
-      ...['--host', '127.0.0.1', '--port', String(port), '--workers', String(workers)],
-    ],
-    {
-      env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
-      detached: true, // own process group: stop() also ends uvicorn's children
-      stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
-    },
-  );
+  const backend = `postgresql+psycopg2://postgres@127.0.0.1:5432/${db}`;
+  const artifacts = path.join(dir, 'artifacts');
+  const credentials = options.stackEntrypoint
+    ? { username: 'admin', password: randomBytes(18).toString('base64url') }
+    : undefined;
+  const [command, args, extraEnv]: [string, string[], Record<string, string>] =
+    credentials === undefined
+      ? [
+          bin,
+          [
+            ...['server', '--backend-store-uri', backend, '--artifacts-destination', artifacts],
+            ...['--host', '127.0.0.1', '--port', String(port), '--workers', String(workers)],
+          ],
+          {},
+        ]
+      : [
+          path.join(path.dirname(bin), 'python'),
+          [path.join(ROOT, 'mlflow', 'entrypoint.py'), '--workers', String(workers)],
+          {
+            MLFLOW_TRACKING_USERNAME: credentials.username,
+            MLFLOW_TRACKING_PASSWORD: credentials.password,
+            MLFLOW_BACKEND_STORE_URI: backend,
+            MLFLOW_ARTIFACTS_DESTINATION: artifacts,
+            MLFLOW_HOST: '127.0.0.1',
+            MLFLOW_PORT: String(port),
+            MLFLOW_SERVER_ALLOWED_HOSTS: '127.0.0.1:*,localhost:*',
+          },
+        ];
+  const child = spawn(command, args, {
+    env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', ...extraEnv },
+    detached: true, // own process group: stop() also ends uvicorn's children
+    stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
+  });
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
       resolve();
@@ -129,6 +160,7 @@ export async function startLocalMlflow(options: LocalMlflowOptions = {}): Promis
         startupSeconds: (performance.now() - started) / 1000,
         workers,
         bin,
+        ...(credentials === undefined ? {} : { credentials }),
         cpuSeconds,
         stop,
       };
