@@ -369,13 +369,20 @@ describe('options and missing programs', () => {
     const p = plan({}, fakeHost(['postgres', 'initdb', 'redis-server']));
     const missing = p.services.filter((s) => s.kind === 'missing');
     expect(missing.map((m) => m.name)).toEqual(['prometheus', 'alertmanager']);
+    // Redis may run without its binary here: used if it answers, else the same hint then.
+    const noRedis = plan({}, fakeHost(SYSTEM.filter((t) => t !== 'redis-server')));
+    expect(byName(noRedis, 'redis').missingProgram).toEqual({
+      program: 'redis-server',
+      install: expect.stringContaining('apt-get install redis-server'),
+    });
+    expect(byName(p, 'redis').missingProgram).toBeUndefined();
     expect(missing[0]).toMatchObject({
       install: expect.stringContaining('apt-get install prometheus'),
     });
     const noVenv = plan({}, { ...fakeHost(), mlflowPython: undefined });
     expect(noVenv.services.find((s) => s.name === 'mlflow')).toMatchObject({
       kind: 'missing',
-      install: expect.stringContaining('.ci/services/mlflow.sh'),
+      install: expect.stringContaining('pip install -r mlflow/requirements.txt'),
     });
   });
 

@@ -84,7 +84,7 @@ other mounted configs with compose's service names turned into 127.0.0.1 address
 neither sets are generated once into <data-dir>/secrets.env.
 
 Needs: PostgreSQL and Redis (running, or their binaries), the MLflow venv (MLFLOW_BIN or
-~/.cache/wine-ci/venv-mlflow: bash .ci/services/mlflow.sh), prometheus and
+~/.cache/wine-ci/venv-mlflow with mlflow/requirements.txt), prometheus and
 prometheus-alertmanager (sudo apt-get install prometheus prometheus-alertmanager). Not run as
 processes: caddy (edge profile), azurite (local profile); grafana when not installed.
 

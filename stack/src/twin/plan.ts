@@ -278,6 +278,7 @@ function planService(
   let data: 'postgres' | 'redis' | undefined;
   let postgres: PostgresInit | undefined;
   let runAsUser: string | undefined;
+  let missingProgram: { program: string; install: string } | undefined;
   const restart = service.restart ?? 'no';
 
   if (dockerfile !== undefined && service.build !== undefined) {
@@ -309,7 +310,7 @@ function planService(
           name,
           program: 'the MLflow venv',
           install:
-            'bash .ci/services/mlflow.sh (with CACHE=~/.cache/wine-ci), or set MLFLOW_BIN to an `mlflow` of mlflow[auth,azure] 3.x with psycopg2',
+            "python3 -m venv ~/.cache/wine-ci/venv-mlflow && ~/.cache/wine-ci/venv-mlflow/bin/pip install -r mlflow/requirements.txt (the image's pins), or set MLFLOW_BIN to the mlflow of such a venv",
         };
       }
       const python = host.mlflowPython;
@@ -330,7 +331,12 @@ function planService(
     }
   } else {
     const r = runner as ImageRunner;
-    const program = r.programs.map((p) => host.which(p)).find((p) => p !== undefined);
+    const found = r.programs.map((p) => host.which(p)).find((p) => p !== undefined);
+    // PostgreSQL/Redis may be running without their binaries here: the supervisor decides.
+    if (found === undefined && r.data !== undefined) {
+      missingProgram = { program: r.programs.join(' or '), install: r.install };
+    }
+    const program = found ?? (r.data === undefined ? undefined : (r.programs[0] ?? name));
     if (program === undefined) {
       if (r.optional) {
         return {
@@ -430,6 +436,7 @@ function planService(
     data,
     postgres,
     runAsUser,
+    missingProgram,
     rewrite,
   };
 }

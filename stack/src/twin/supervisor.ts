@@ -186,6 +186,13 @@ export class Supervisor {
         await this.adopt(entry, service.ports[0].port);
         return;
       }
+      if (service.missingProgram !== undefined) {
+        const { program, install } = service.missingProgram;
+        throw new StackError(
+          'STACK_PROGRAM_MISSING',
+          `${service.name}: nothing answers on 127.0.0.1:${String(service.ports[0]?.port)} and ${program} is not installed here — ${install}`,
+        );
+      }
       materialize(service, this.options.projectEnv);
       if (service.postgres !== undefined)
         await initPostgres(service, (line) => {

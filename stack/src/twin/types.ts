@@ -83,6 +83,8 @@ export interface ProcessService {
   /** postgres / redis: used as found when their port answers. */
   readonly data: 'postgres' | 'redis' | undefined;
   readonly postgres: PostgresInit | undefined;
+  /** postgres/redis without their program here: fine if one answers on the port. */
+  readonly missingProgram: { readonly program: string; readonly install: string } | undefined;
   /** Where an OS user is needed (PostgreSQL refuses to run as root). */
   readonly runAsUser: string | undefined;
   /** The rewrite of a mounted config file's text (addresses and container paths). */
