@@ -52,21 +52,25 @@ export function scanUnit(input: ScanInput, best: ScanBest): number {
   let j = start;
   // Cuts left of firstPos would leave too few rows on the left: only accumulate.
   for (; j < firstPos - 1; j++) sL += wy[seg[j] as number] as number;
-  let vCur = col[seg[j] as number] as number;
+  let iNext = seg[j] as number;
+  let vCur = col[iNext] as number;
+  // The screen's bound, kept with the best proxy (the slack dwarfs the rounding of the order).
+  let bound = bestProxy * SCREEN_SLACK;
   for (; j < lastPos; j++) {
-    sL += wy[seg[j] as number] as number;
-    const vNext = col[seg[j + 1] as number] as number;
+    sL += wy[iNext] as number;
+    iNext = seg[j + 1] as number;
+    const vNext = col[iNext] as number;
     const wL = j + 1 - start;
     const sR = sum - sL;
     const wR = weight - wL;
     // Both tests as 0/1 ANDed together: one well-predicted branch instead of two that are not.
     const pass =
-      +(vNext > vCur + FEATURE_THRESHOLD) &
-      +(sL * sL * wR + sR * sR * wL >= bestProxy * wL * wR * SCREEN_SLACK);
+      +(vNext > vCur + FEATURE_THRESHOLD) & +(sL * sL * wR + sR * sR * wL >= bound * wL * wR);
     if (pass !== 0) {
       const proxy = (sL * sL) / wL + (sR * sR) / wR;
       if (proxy > bestProxy) {
         bestProxy = proxy;
+        bound = bestProxy * SCREEN_SLACK;
         bestPos = j + 1;
       } else if (proxy === bestProxy && tiePos < 0) {
         tiePos = j + 1;
@@ -94,21 +98,23 @@ export function scanWeighted(input: ScanInput, best: ScanBest): number {
     sL += wy[i] as number;
     wL += w[i] as number;
   }
-  let vCur = col[seg[j] as number] as number;
+  let iNext = seg[j] as number;
+  let vCur = col[iNext] as number;
+  let bound = bestProxy * SCREEN_SLACK;
   for (; j < lastPos; j++) {
-    const i = seg[j] as number;
-    sL += wy[i] as number;
-    wL += w[i] as number;
-    const vNext = col[seg[j + 1] as number] as number;
+    sL += wy[iNext] as number;
+    wL += w[iNext] as number;
+    iNext = seg[j + 1] as number;
+    const vNext = col[iNext] as number;
     const sR = sum - sL;
     const wR = weight - wL;
     const pass =
-      +(vNext > vCur + FEATURE_THRESHOLD) &
-      +(sL * sL * wR + sR * sR * wL >= bestProxy * wL * wR * SCREEN_SLACK);
+      +(vNext > vCur + FEATURE_THRESHOLD) & +(sL * sL * wR + sR * sR * wL >= bound * wL * wR);
     if (pass !== 0) {
       const proxy = (sL * sL) / wL + (sR * sR) / wR;
       if (proxy > bestProxy) {
         bestProxy = proxy;
+        bound = bestProxy * SCREEN_SLACK;
         bestPos = j + 1;
       } else if (proxy === bestProxy && tiePos < 0) {
         tiePos = j + 1;
