@@ -34,7 +34,7 @@ import type { EntrySlice, Pool, PredictionLogEntry } from '@wine/db';
 import { EXAMPLE_WINE } from '@wine/model';
 import pg from 'pg';
 import type { Benchmark, HeadlineRow } from './registry';
-import { WRK, wrk, writeWrkScript } from './service/load';
+import { WRK, cpuSeconds, wrk, writeWrkScript } from './service/load';
 import type { ThroughputResult } from './service/load';
 import { startOurs } from './service/servers';
 import type { Running } from './service/servers';
@@ -163,9 +163,11 @@ async function queryTimes(pool: Pool): Promise<Record<string, number>> {
   ]);
 }
 
+type Timed = ThroughputResult & { cpuUsPerRequest: number | null };
+
 interface OnOffRound {
-  off: ThroughputResult;
-  on: ThroughputResult;
+  off: Timed;
+  on: Timed;
   ratio: number;
 }
 
@@ -196,8 +198,17 @@ async function serviceOnOff(url: string): Promise<{
     servers.push(off);
     const on = await startOurs(bundled, WORKERS, { ...env, DATABASE_URL: url }, 'log on');
     servers.push(on);
-    const load = (s: Running, seconds: number): Promise<ThroughputResult> =>
-      wrk(`${s.url}/predict`, script, seconds);
+    // With the worker's CPU per answered request (its own process; PostgreSQL's is not in it).
+    const load = async (s: Running, seconds: number): Promise<Timed> => {
+      const before = cpuSeconds(s.pid);
+      const result = await wrk(`${s.url}/predict`, script, seconds);
+      const after = cpuSeconds(s.pid);
+      const cpuUsPerRequest =
+        before === null || after === null
+          ? null
+          : Math.round(((after - before) / result.requests) * 1e7) / 10;
+      return { ...result, cpuUsPerRequest };
+    };
     let answered = (await load(on, 2)).requests;
     await load(off, 2);
     const rounds: OnOffRound[] = [];
@@ -210,7 +221,8 @@ async function serviceOnOff(url: string): Promise<{
       answered += rOn.requests;
       const ratio = Math.round((rOn.requestsPerSecond / rOff.requestsPerSecond) * 100) / 100;
       console.log(
-        `  round ${i + 1}: log off ${rOff.requestsPerSecond.toFixed(0)} req/s, on ${rOn.requestsPerSecond.toFixed(0)} req/s → ${ratio}`,
+        `  round ${i + 1}: log off ${rOff.requestsPerSecond.toFixed(0)} req/s (${rOff.cpuUsPerRequest} µs CPU/req), ` +
+          `on ${rOn.requestsPerSecond.toFixed(0)} req/s (${rOn.cpuUsPerRequest} µs CPU/req) → ${ratio}`,
       );
       rounds.push({ off: rOff, on: rOn, ratio });
     }
