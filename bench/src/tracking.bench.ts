@@ -132,6 +132,7 @@ async function verifyRound(
 
 export const trackingBenchmark: Benchmark = {
   name: 'tracking',
+  python: true,
   description:
     'log a search’s 100 candidate runs to MLflow (PostgreSQL): ours vs a minimal client and MlflowClient',
   async run() {
@@ -198,7 +199,8 @@ export const trackingBenchmark: Benchmark = {
       await floor.replay(recorded, await newParent('warm-up-floor'), recordedParent);
       const runsJson = path.join(out, 'runs.json');
       await writeFile(runsJson, JSON.stringify(pythonRuns(recorded)));
-      const python = path.join(path.dirname(server.bin), 'python');
+      // BENCH_PYTHON (needs mlflow), else the Python of the venv the server runs from.
+      const python = process.env['BENCH_PYTHON'] || path.join(path.dirname(server.bin), 'python');
       const script = path.join(ROOT, 'bench', 'python', 'mlflow_log_runs.py');
 
       let pythonVersion = 'unknown';
