@@ -326,6 +326,8 @@ export const trackingBenchmark: Benchmark = {
         candidates: CANDIDATES,
         concurrency: CONCURRENCY,
         requestsPerRun: 3,
+        // The MlflowClient peer's interpreter (not necessarily environment.python's default).
+        pythonPeer: { interpreter: python, mlflow: pythonVersion },
         rounds,
         // CPU seconds per 100 runs (medians): MLflow's uvicorn workers, the PostgreSQL backends
         // of its database, and the client — what each side costs, whatever the machine's load.
