@@ -37,6 +37,11 @@ export interface ForestSetup {
 
 export type WorkerSetup = SearchSetup | ForestSetup;
 
+/** Gives a pooled worker the setup of a new run (it answers READY), or null to drop the old data. */
+export interface SetupMessage {
+  setup: WorkerSetup | null;
+}
+
 export interface TreeTask {
   index: number;
   seeds: [number, number];

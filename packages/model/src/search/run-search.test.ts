@@ -7,7 +7,7 @@ import { ModelError } from '../errors';
 import { fitForestParallel } from './fit-forest-parallel';
 import { runSearch } from './run-search';
 import type { Candidate, SearchOptions } from './run-search';
-import { resolveWorkerScript } from './worker-pool';
+import { closeIdleWorkers, idleWorkerCount, resolveWorkerScript } from './worker-pool';
 
 const train = randomDataset(400, 4, 1, 2);
 const validation = randomDataset(150, 4, 2, 2);
@@ -229,4 +229,38 @@ describe('fitForestParallel', () => {
     const model = await fitForestParallel(train.x, train.y, { nEstimators: 2 }, { workers: 1 });
     expect(model.kind).toBe('forest');
   });
+});
+
+describe('idle workers', () => {
+  afterAll(closeIdleWorkers);
+
+  maybe(
+    'are reused by the next run, forest then search then forest, with unchanged results',
+    async () => {
+      await closeIdleWorkers();
+      const params = { nEstimators: 12, seed: 4 };
+      const sequential = Array.from(fitForest(train.x, train.y, params).predict(validation.x));
+      // A worker that said ready before the run ended stays, idle (a run this thread finishes
+      // alone before the worker has booted ends it instead): grow the run until one does.
+      for (let n = 50; idleWorkerCount() === 0 && n <= 6400; n *= 2) {
+        await fitForestParallel(train.x, train.y, { ...params, nEstimators: n }, { workers: 2 });
+      }
+      expect(idleWorkerCount()).toBe(1);
+      // The next runs (another mode and data, then a forest again) take it from the idle list
+      // as they start, and give the same results.
+      const alone = await runSearch({ ...base, workers: 1 });
+      const pooledRun = runSearch({ ...base, workers: 2 });
+      expect(idleWorkerCount()).toBe(0);
+      const pooled = await pooledRun;
+      expect(pooled.candidates.map((c) => c.metrics)).toEqual(
+        alone.candidates.map((c) => c.metrics),
+      );
+      const forestRun = fitForestParallel(train.x, train.y, params, { workers: 2 });
+      const again = await forestRun;
+      expect(Array.from(again.predict(validation.x))).toEqual(sequential);
+      expect(idleWorkerCount()).toBeLessThanOrEqual(1);
+      await closeIdleWorkers();
+      expect(idleWorkerCount()).toBe(0);
+    },
+  );
 });

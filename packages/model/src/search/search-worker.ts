@@ -1,7 +1,8 @@
 /**
  * Worker thread of the learner, on presorted data in shared memory: in 'search' mode it
  * scores the search tasks it is sent; in 'forest' mode it fits the trees it is sent (returned
- * by transferring their buffers).
+ * by transferring their buffers). The first setup arrives as workerData; a pooled worker
+ * reused by a later run gets the next one as a `{ setup }` message (null: drop the data).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { evaluateTask } from '../core/search/evaluate';
@@ -9,9 +10,15 @@ import type { SearchTask } from '../core/search/evaluate';
 import { fitForestTree } from '../core/tree/train';
 import { isModelError } from '../errors';
 import { READY } from './protocol';
-import type { SearchReply, TreeReply, TreeTask, WorkerFailure, WorkerSetup } from './protocol';
+import type {
+  SearchReply,
+  SetupMessage,
+  TreeReply,
+  TreeTask,
+  WorkerFailure,
+  WorkerSetup,
+} from './protocol';
 
-const setup = workerData as WorkerSetup;
 const now = (): number => performance.now() / 1000;
 
 function failure(index: number, error: unknown): WorkerFailure {
@@ -23,22 +30,22 @@ function failure(index: number, error: unknown): WorkerFailure {
   };
 }
 
-if (setup.mode === 'search') {
-  const { folds } = setup;
-  parentPort?.postMessage(READY);
-  parentPort?.on('message', (task: SearchTask) => {
-    try {
-      const results = evaluateTask(setup.kind, task, folds, now);
-      const reply: SearchReply = { index: task.index, ok: true, results };
-      parentPort?.postMessage(reply);
-    } catch (error) {
-      parentPort?.postMessage(failure(task.index, error));
-    }
-  });
-} else {
+/** The task handler of one setup. */
+function handlerFor(setup: WorkerSetup): (task: SearchTask & TreeTask) => void {
+  if (setup.mode === 'search') {
+    const { folds } = setup;
+    return (task) => {
+      try {
+        const results = evaluateTask(setup.kind, task, folds, now);
+        const reply: SearchReply = { index: task.index, ok: true, results };
+        parentPort?.postMessage(reply);
+      } catch (error) {
+        parentPort?.postMessage(failure(task.index, error));
+      }
+    };
+  }
   const { data } = setup;
-  parentPort?.postMessage(READY);
-  parentPort?.on('message', (task: TreeTask) => {
+  return (task) => {
     try {
       const tree = fitForestTree(data, setup.params, task.seeds);
       const reply: TreeReply = { index: task.index, ok: true, tree };
@@ -49,5 +56,18 @@ if (setup.mode === 'search') {
     } catch (error) {
       parentPort?.postMessage(failure(task.index, error));
     }
-  });
+  };
 }
+
+let handle: ((task: SearchTask & TreeTask) => void) | undefined = handlerFor(
+  workerData as WorkerSetup,
+);
+parentPort?.postMessage(READY);
+parentPort?.on('message', (message: (SearchTask & TreeTask) | SetupMessage) => {
+  if ('setup' in message) {
+    handle = message.setup === null ? undefined : handlerFor(message.setup);
+    if (message.setup !== null) parentPort?.postMessage(READY);
+    return;
+  }
+  handle?.(message);
+});
