@@ -165,4 +165,5 @@ export { parseSpace } from './core/search/parse-space';
 export type { ParamSpace, ParamRange, ParamValue, ParamAssignment } from './core/search/space';
 export type { Validation, LabeledMatrix } from './core/search/evaluate';
 export { fitForestParallel } from './search/fit-forest-parallel';
+export { closeIdleWorkers } from './search/worker-pool';
 export type { ParallelOptions } from './search/fit-forest-parallel';
