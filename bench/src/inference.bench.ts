@@ -10,7 +10,8 @@
  */
 import { fitForest, fitTree } from '@wine/model';
 import type { Matrix, TreeEnsemble } from '@wine/model';
-import { loadSplit, machine, median, pick, pickText, round, runPeer } from './learner/common';
+import { loadSplit, machine, median, pick, pickText, runPeer } from './learner/common';
+import { goal, rateRow } from './headline';
 import type { Benchmark, HeadlineRow } from './registry';
 
 const BATCH = Number(process.env['BENCH_BATCH'] ?? 1_000_000);
@@ -81,29 +82,24 @@ function summary(r: { wall: number[]; cpu: number[] }): Record<string, number> |
   };
 }
 
-/** ours ÷ peer rows/s (bigger is better). */
-function rateRow(
+/** Our median rows/s against the peer's (a rate row: bigger is better). */
+function rows(
   id: string,
   label: string,
   ours: number,
   peerName: string,
   peer: number[],
-  goal?: HeadlineRow['goal'],
+  target?: HeadlineRow['goal'],
 ): HeadlineRow {
-  const p = peer.length > 0 ? median(peer) : undefined;
-  return {
+  return rateRow({
     id,
     label,
-    ours: { value: Math.round(ours), unit: 'rows/s' },
-    ...(p === undefined
-      ? {}
-      : {
-          peer: { name: peerName, value: Math.round(p), unit: 'rows/s' },
-          ratio: { value: round(ours / p, 3), meaning: '× the rate' },
-        }),
-    ...(goal === undefined ? {} : { goal }),
+    ours: Math.round(ours),
+    unit: 'rows/s',
+    peer: peer.length > 0 ? { name: peerName, value: Math.round(median(peer)) } : undefined,
+    goal: target,
     threads: '1 thread each',
-  };
+  });
 }
 
 export const inferenceBenchmark: Benchmark = {
@@ -140,29 +136,29 @@ export const inferenceBenchmark: Benchmark = {
       const name = (model: string, dtype: string): string =>
         `scikit-learn ${version} ${model}.predict(${dtype})`;
       const headline: HeadlineRow[] = [
-        rateRow(
+        rows(
           'forest.predict-float32',
           `100-tree forest scoring ${FOREST_BATCH.toLocaleString('en')} rows, 1 thread each`,
           ourForest,
           name('RandomForestRegressor', 'float32'),
           sk.forest32.wall,
-          { op: '>=', value: 2, text: '≥ 2× scikit-learn (issue 14)' },
+          goal('>=', 2, '≥ 2× scikit-learn (issue 14)'),
         ),
-        rateRow(
+        rows(
           'forest.predict-float64',
           `100-tree forest scoring ${FOREST_BATCH.toLocaleString('en')} rows, 1 thread each`,
           ourForest,
           name('RandomForestRegressor', 'float64'),
           sk.forest64.wall,
         ),
-        rateRow(
+        rows(
           'tree.predict-float32',
           `depth-8 tree scoring ${BATCH.toLocaleString('en')} rows, 1 thread each`,
           ourTree,
           name('DecisionTreeRegressor', 'float32'),
           sk.tree32.wall,
         ),
-        rateRow(
+        rows(
           'tree.predict-float64',
           `depth-8 tree scoring ${BATCH.toLocaleString('en')} rows, 1 thread each`,
           ourTree,

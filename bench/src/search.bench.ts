@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { fitForest, fitForestParallel, runSearch } from '@wine/model';
 import type { SearchResult } from '@wine/model';
 import { ROOT, loadSplit, machine, median, pick, pickText, round, runPeer } from './learner/common';
+import { goal, ratioRow, timeRow } from './headline';
 import type { Benchmark, HeadlineRow } from './registry';
 
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 5);
@@ -111,30 +112,9 @@ function bestOf(search: SearchResult): Record<string, unknown> {
   return { rmse: best.metrics.rmse, params: best.params };
 }
 
-/** ours ÷ peer median seconds (lower is better), or undefined without a peer number. */
-function timeRow(
-  id: string,
-  label: string,
-  ours: number,
-  peerName: string,
-  peerSeconds: number[],
-  threads: string,
-  goal?: HeadlineRow['goal'],
-): HeadlineRow {
-  const peer = peerSeconds.length > 0 ? median(peerSeconds) : undefined;
-  return {
-    id,
-    label,
-    ours: { value: round(ours), unit: 's' },
-    ...(peer === undefined
-      ? {}
-      : {
-          peer: { name: peerName, value: round(peer), unit: 's' },
-          ratio: { value: round(ours / peer, 3), meaning: 'of the time' },
-        }),
-    ...(goal === undefined ? {} : { goal }),
-    threads,
-  };
+/** The peer's median seconds under its name, or undefined when it did not run. */
+function medianPeer(name: string, seconds: number[]): { name: string; value: number } | undefined {
+  return seconds.length > 0 ? { name, value: round(median(seconds)) } : undefined;
 }
 
 export const searchBenchmark: Benchmark = {
@@ -175,70 +155,82 @@ export const searchBenchmark: Benchmark = {
       const skBestRmse = pick(peer, 'gridSearchOneThread', 'best', 'rmse');
       const version = pickText(peer, 'sklearn');
       const skCores = pickText(peer, 'cores');
+      const rmsePeer = (
+        name: string,
+        value: unknown,
+      ): { name: string; value: number } | undefined =>
+        typeof value === 'number' ? { name, value: round(value) } : undefined;
       const headline: HeadlineRow[] = [
-        timeRow(
-          'search.one-thread',
-          '100-candidate tree search (max_depth 1–20 × min_samples_leaf 5 values), 1 thread each',
-          one.timing.medianSeconds,
-          `scikit-learn ${version} GridSearchCV(n_jobs=1)`,
-          sk('gridSearchOneThread'),
-          '1 thread each',
-          { op: '<=', value: 0.1, text: '≤ 0.1× scikit-learn (issue 14)' },
+        timeRow({
+          id: 'search.one-thread',
+          label:
+            '100-candidate tree search (max_depth 1–20 × min_samples_leaf 5 values), 1 thread each',
+          ours: one.timing.medianSeconds,
+          unit: 's',
+          peer: medianPeer(
+            `scikit-learn ${version} GridSearchCV(n_jobs=1)`,
+            sk('gridSearchOneThread'),
+          ),
+          goal: goal('<=', 0.1, '≤ 0.1× scikit-learn (issue 14)'),
+          threads: '1 thread each',
+        }),
+        timeRow({
+          id: 'search.all-cores',
+          label: '100-candidate tree search, all cores each',
+          ours: all.timing.medianSeconds,
+          unit: 's',
+          peer: medianPeer(
+            `scikit-learn ${version} GridSearchCV(n_jobs=-1)`,
+            sk('gridSearchAllCores'),
+          ),
+          threads: `${cores} worker threads vs joblib n_jobs=-1 (${skCores} processes)`,
+        }),
+        timeRow({
+          id: 'forest.fit',
+          label: '100-tree random forest fit, all cores each',
+          ours: forestAll.timing.medianSeconds,
+          unit: 's',
+          peer: medianPeer(
+            `scikit-learn ${version} RandomForestRegressor(n_jobs=-1)`,
+            sk('forestAllCores'),
+          ),
+          goal: goal('<=', 0.25, '≤ 0.25× scikit-learn (issue 14)'),
+          threads: `${cores} worker threads vs n_jobs=-1 (${skCores} cores)`,
+        }),
+        timeRow({
+          id: 'forest.fit-one-thread',
+          label: '100-tree random forest fit, 1 thread each',
+          ours: forestOne.timing.medianSeconds,
+          unit: 's',
+          peer: medianPeer(
+            `scikit-learn ${version} RandomForestRegressor(n_jobs=1)`,
+            sk('forestOneThread'),
+          ),
+          threads: '1 thread each',
+        }),
+        ratioRow(
+          {
+            id: 'forest.rmse',
+            label: '100-tree random forest, RMSE on the held-out rows',
+            ours: round(forestRmse),
+            unit: 'quality points',
+            peer: rmsePeer(`scikit-learn ${version} RandomForestRegressor`, skForestRmse),
+            goal: goal('<=', 1.01, 'within 1 % (issue 14)'),
+          },
+          '× the RMSE',
         ),
-        timeRow(
-          'search.all-cores',
-          '100-candidate tree search, all cores each',
-          all.timing.medianSeconds,
-          `scikit-learn ${version} GridSearchCV(n_jobs=-1)`,
-          sk('gridSearchAllCores'),
-          `${cores} worker threads vs joblib n_jobs=-1 (${skCores} processes)`,
-        ),
-        timeRow(
-          'forest.fit',
-          '100-tree random forest fit, all cores each',
-          forestAll.timing.medianSeconds,
-          `scikit-learn ${version} RandomForestRegressor(n_jobs=-1)`,
-          sk('forestAllCores'),
-          `${cores} worker threads vs n_jobs=-1 (${skCores} cores)`,
-          { op: '<=', value: 0.25, text: '≤ 0.25× scikit-learn (issue 14)' },
-        ),
-        timeRow(
-          'forest.fit-one-thread',
-          '100-tree random forest fit, 1 thread each',
-          forestOne.timing.medianSeconds,
-          `scikit-learn ${version} RandomForestRegressor(n_jobs=1)`,
-          sk('forestOneThread'),
-          '1 thread each',
+        ratioRow(
+          {
+            id: 'search.best-rmse',
+            label: 'best tree of the search, RMSE on the held-out rows',
+            ours: round(one.last.best.metrics.rmse),
+            unit: 'quality points',
+            peer: rmsePeer(`scikit-learn ${version} GridSearchCV best_score_`, skBestRmse),
+            goal: goal('<=', 1.005, 'within 0.5 % (issue 2)'),
+          },
+          '× the RMSE',
         ),
       ];
-      if (typeof skForestRmse === 'number') {
-        headline.push({
-          id: 'forest.rmse',
-          label: '100-tree random forest, RMSE on the held-out rows',
-          ours: { value: round(forestRmse), unit: 'quality points' },
-          peer: {
-            name: `scikit-learn ${version} RandomForestRegressor`,
-            value: round(skForestRmse),
-            unit: 'quality points',
-          },
-          ratio: { value: round(forestRmse / skForestRmse), meaning: '× the RMSE' },
-          goal: { op: '<=', value: 1.01, text: 'within 1 % (issue 14)' },
-        });
-      }
-      if (typeof skBestRmse === 'number') {
-        headline.push({
-          id: 'search.best-rmse',
-          label: 'best tree of the search, RMSE on the held-out rows',
-          ours: { value: round(one.last.best.metrics.rmse), unit: 'quality points' },
-          peer: {
-            name: `scikit-learn ${version} GridSearchCV best_score_`,
-            value: round(skBestRmse),
-            unit: 'quality points',
-          },
-          ratio: { value: round(one.last.best.metrics.rmse / skBestRmse), meaning: '× the RMSE' },
-          goal: { op: '<=', value: 1.005, text: 'within 0.5 % (issue 2)' },
-        });
-      }
       return {
         headline,
         data: { dir: split.dataDir, train: train.x.rows, test: test.x.rows, columns: train.x.cols },
