@@ -24,7 +24,14 @@ export {
 export type { MigrationStatus, RunMigrationsOptions, StartupSchemaCheck } from './migrations';
 export { LOG_COLUMNS } from './prediction-log/entry';
 export type { PredictionLogEntry, EntrySlice } from './prediction-log/entry';
-export { encodeCopyBinary, copyRows } from './prediction-log/copy-write';
+export {
+  encodeCopyBinary,
+  copyRows,
+  copyEncodedRows,
+  encodedCopyPayload,
+} from './prediction-log/copy-write';
+export { EncodedRowQueue } from './prediction-log/encoded-queue';
+export type { EncodedBatch } from './prediction-log/encoded-queue';
 export { insertParameters, insertRows } from './prediction-log/insert-write';
 export { createPredictionLogWriter, LOG_WRITER_DEFAULTS } from './prediction-log/log-writer';
 export type {

@@ -16,6 +16,8 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { LOG_COLUMNS } from './entry';
 import type { EntrySlice } from './entry';
+import { batchBytes } from './encoded-queue';
+import type { EncodedBatch } from './encoded-queue';
 
 const COPY_SQL = `COPY prediction_log (${LOG_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
@@ -105,4 +107,17 @@ export function encodeCopyBinary(slices: readonly EntrySlice[]): Buffer {
 export async function copyRows(client: PoolClient, slices: readonly EntrySlice[]): Promise<void> {
   const stream = client.query(copyFrom(COPY_SQL));
   await pipeline(Readable.from([encodeCopyBinary(slices)]), stream);
+}
+
+const HEADER = Buffer.concat([SIGNATURE, Buffer.alloc(8)]);
+const TRAILER = Buffer.from([0xff, 0xff]);
+
+/** The binary COPY payload of rows encoded at enqueue time (EncodedRowQueue). */
+export function encodedCopyPayload(batch: EncodedBatch): Buffer {
+  return Buffer.concat([HEADER, ...batchBytes(batch), TRAILER]);
+}
+
+export async function copyEncodedRows(client: PoolClient, batch: EncodedBatch): Promise<void> {
+  const stream = client.query(copyFrom(COPY_SQL));
+  await pipeline(Readable.from([encodedCopyPayload(batch)]), stream);
 }

@@ -7,7 +7,9 @@
  * the deadline passes.
  */
 import type { Pool, PoolClient } from 'pg';
-import { copyRows } from './copy-write';
+import { copyEncodedRows } from './copy-write';
+import { EncodedRowQueue } from './encoded-queue';
+import type { EncodedBatch } from './encoded-queue';
 import type { EntrySlice, PredictionLogEntry } from './entry';
 import { sliceRows } from './entry';
 import { insertRows } from './insert-write';
@@ -76,17 +78,48 @@ export const LOG_WRITER_DEFAULTS = {
   writeTimeoutMs: 10_000,
 } as const;
 
+/** How queued rows are held and written: a queue whose batches one write method takes. */
+interface BatchStore<B> {
+  readonly queue: {
+    readonly rows: number;
+    push(entry: PredictionLogEntry): void;
+    take(max: number): B;
+    putBack(batch: B): void;
+    dropOldest(n: number): number;
+  };
+  readonly rowsOf: (batch: B) => number;
+  readonly write: (client: PoolClient, batch: B) => Promise<void>;
+}
+
 export function createPredictionLogWriter(options: LogWriterOptions): PredictionLogWriter {
+  // COPY: rows are encoded when enqueued and the queue holds bytes (encoded-queue.ts);
+  // INSERT needs the values, so its queue holds the entries.
+  if (options.method === 'insert') {
+    const store: BatchStore<EntrySlice[]> = {
+      queue: new RowQueue(),
+      rowsOf: sliceRows,
+      write: insertRows,
+    };
+    return writerWith(options, store);
+  }
+  const store: BatchStore<EncodedBatch> = {
+    queue: new EncodedRowQueue(),
+    rowsOf: (b) => b.rows,
+    write: copyEncodedRows,
+  };
+  return writerWith(options, store);
+}
+
+function writerWith<B>(options: LogWriterOptions, store: BatchStore<B>): PredictionLogWriter {
   const capacity = options.capacityRows ?? LOG_WRITER_DEFAULTS.capacityRows;
   const batchRows = options.batchRows ?? LOG_WRITER_DEFAULTS.batchRows;
   const flushIntervalMs = options.flushIntervalMs ?? LOG_WRITER_DEFAULTS.flushIntervalMs;
   const initialBackoff = options.initialBackoffMs ?? LOG_WRITER_DEFAULTS.initialBackoffMs;
   const maxBackoff = options.maxBackoffMs ?? LOG_WRITER_DEFAULTS.maxBackoffMs;
   const writeTimeoutMs = options.writeTimeoutMs ?? LOG_WRITER_DEFAULTS.writeTimeoutMs;
-  const write = options.method === 'insert' ? insertRows : copyRows;
   const events = options.events ?? {};
 
-  const queue = new RowQueue();
+  const { queue, rowsOf, write } = store;
   let inflightRows = 0;
   let written = 0;
   let dropped = 0;
@@ -123,8 +156,8 @@ export function createPredictionLogWriter(options: LogWriterOptions): Prediction
     return base * (0.8 + Math.random() * 0.4);
   }
 
-  async function writeBatch(slices: EntrySlice[], timeoutMs: number): Promise<void> {
-    const rows = sliceRows(slices);
+  async function writeBatch(batch: B, timeoutMs: number): Promise<void> {
+    const rows = rowsOf(batch);
     const started = process.hrtime.bigint();
     let client: PoolClient | undefined;
     let timeout: NodeJS.Timeout | undefined;
@@ -132,7 +165,7 @@ export function createPredictionLogWriter(options: LogWriterOptions): Prediction
       client = await options.pool.connect();
       const c = client;
       await Promise.race([
-        write(c, slices),
+        write(c, batch),
         new Promise<never>((_, reject) => {
           timeout = setTimeout(() => {
             reject(new Error(`prediction-log write took over ${timeoutMs} ms`));
@@ -155,17 +188,17 @@ export function createPredictionLogWriter(options: LogWriterOptions): Prediction
   /** Writes full batches (or everything when `all`) until the queue is drained or a write fails. */
   async function drain(all: boolean, deadline = Infinity): Promise<boolean> {
     while (all ? queue.rows > 0 : queue.rows >= batchRows) {
-      const slices = queue.take(batchRows);
-      inflightRows = sliceRows(slices);
+      const batch = queue.take(batchRows);
+      inflightRows = rowsOf(batch);
       try {
-        await writeBatch(slices, Math.max(1, Math.min(writeTimeoutMs, deadline - Date.now())));
+        await writeBatch(batch, Math.max(1, Math.min(writeTimeoutMs, deadline - Date.now())));
         inflightRows = 0;
         if (failures > 0) events.onRecovered?.(failures);
         failures = 0;
         retryAt = 0;
       } catch (error) {
         inflightRows = 0;
-        queue.putBack(slices);
+        queue.putBack(batch);
         enforceCapacity();
         errors++;
         failures++;

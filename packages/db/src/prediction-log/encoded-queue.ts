@@ -1,0 +1,206 @@
+/**
+ * A bounded FIFO of prediction-log rows held as bytes: each row is encoded into the binary
+ * COPY row format (see copy-write.ts) when it is enqueued, into large shared chunks, so the
+ * request's own objects (parsed record, predictions, request id) die young instead of
+ * waiting ~a batch interval in the queue. Profiled under wrk (bench/profiles/): the object
+ * queue made the garbage collector copy every queued event out of the young generation, and
+ * encoding 2,000 objects at once was the other half of the log's per-request cost.
+ *
+ * Row boundaries are kept (each chunk lists where its rows end), so taking a batch,
+ * putting it back after a failed write and dropping the oldest rows all work in whole rows,
+ * exactly as the object queue (row-queue.ts) does. The bytes are identical to what
+ * `encodeCopyBinary` writes for the same entries (tested).
+ */
+import { FEATURE_NAMES } from '@wine/model';
+import type { PredictionLogEntry } from './entry';
+import { LOG_COLUMNS } from './entry';
+
+const FIELDS = LOG_COLUMNS.length;
+/** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in Unix ms. */
+const PG_EPOCH_MS = 946_684_800_000;
+const TWO_32 = 2 ** 32;
+/** Bytes per chunk; a row larger than this (a very long request id) gets a chunk of its own. */
+const CHUNK_BYTES = 64 * 1024;
+const WINE_TYPE_BYTES = { red: Buffer.from('red'), white: Buffer.from('white') } as const;
+/** Validated records are red or white; anything else is written as its text, as before. */
+function wineTypeBytes(t: string): Buffer {
+  if (t === 'red') return WINE_TYPE_BYTES.red;
+  return t === 'white' ? WINE_TYPE_BYTES.white : Buffer.from(t, 'utf8');
+}
+/** Per row, besides the strings: field count, 19 lengths, int4, int64, 13 float8. */
+const FIXED_ROW_BYTES = 2 + FIELDS * 4 + 4 + 8 + (FEATURE_NAMES.length + 1) * 8;
+
+interface Chunk {
+  readonly buf: Buffer;
+  readonly view: DataView;
+  /** Byte offset where each row ends; row i spans [ends[i-1] ?? 0, ends[i]). */
+  readonly ends: number[];
+}
+
+/** Rows [from, to) of a chunk. */
+interface Segment {
+  readonly chunk: Chunk;
+  from: number;
+  to: number;
+}
+
+/** Rows taken from the queue: their COPY row bytes, in order. */
+export interface EncodedBatch {
+  readonly rows: number;
+  readonly segments: readonly Readonly<Segment>[];
+}
+
+/** The COPY bytes of a batch's rows (no header or trailer), as views of the queue's chunks. */
+export function batchBytes(batch: EncodedBatch): Buffer[] {
+  return batch.segments.map(({ chunk, from, to }) =>
+    chunk.buf.subarray(from === 0 ? 0 : (chunk.ends[from - 1] as number), chunk.ends[to - 1]),
+  );
+}
+
+function newChunk(minBytes: number): Chunk {
+  const buf = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, minBytes));
+  return { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), ends: [] };
+}
+
+export class EncodedRowQueue {
+  private segments: Segment[] = [];
+  private head = 0;
+  private count = 0;
+  /** The chunk rows are appended to, and how many bytes of it are used. */
+  private open: Segment | undefined;
+  private used = 0;
+  // endpoint, model name, version and source are adjacent columns and rarely change:
+  // their four length-prefixed fields are encoded once per distinct combination.
+  private metaKey: readonly string[] = [];
+  private meta: Buffer = Buffer.alloc(0);
+
+  get rows(): number {
+    return this.count;
+  }
+
+  push(entry: PredictionLogEntry): void {
+    const n = Math.min(entry.records.length, entry.predictions.length);
+    if (n === 0) return;
+    const meta = this.metaFor(entry);
+    const idBytes = Buffer.byteLength(entry.requestId, 'utf8');
+    const micros = Math.round((entry.receivedAt - PG_EPOCH_MS) * 1000);
+    const hi = Math.floor(micros / TWO_32);
+    const lo = micros - hi * TWO_32;
+    const base = FIXED_ROW_BYTES + idBytes + meta.length;
+    for (let i = 0; i < n; i++) {
+      const r = entry.records[i];
+      const p = entry.predictions[i];
+      if (r === undefined || p === undefined) continue;
+      const wineType = wineTypeBytes(r.wine_type);
+      const size = base + wineType.length;
+      const seg = this.room(size);
+      const { buf, view, ends } = seg.chunk;
+      let o = this.used;
+      view.setInt16(o, FIELDS);
+      view.setInt32(o + 2, idBytes);
+      o += 6;
+      o += buf.write(entry.requestId, o, idBytes, 'utf8');
+      view.setInt32(o, 4);
+      view.setInt32(o + 4, i);
+      view.setInt32(o + 8, 8);
+      view.setInt32(o + 12, hi);
+      view.setUint32(o + 16, lo);
+      o += 20;
+      o += meta.copy(buf, o);
+      for (const name of FEATURE_NAMES) {
+        view.setInt32(o, 8);
+        view.setFloat64(o + 4, r[name]);
+        o += 12;
+      }
+      view.setInt32(o, wineType.length);
+      o += 4 + wineType.copy(buf, o + 4);
+      view.setInt32(o, 8);
+      view.setFloat64(o + 4, p);
+      o += 12;
+      this.used = o;
+      ends.push(o);
+      seg.to++;
+      this.count++;
+    }
+  }
+
+  /** Removes up to `max` rows from the head. */
+  take(max: number): EncodedBatch {
+    const out: Segment[] = [];
+    let left = max;
+    let rows = 0;
+    while (left > 0 && this.head < this.segments.length) {
+      const seg = this.segments[this.head] as Segment;
+      const k = Math.min(left, seg.to - seg.from);
+      if (k > 0) out.push({ chunk: seg.chunk, from: seg.from, to: seg.from + k });
+      seg.from += k;
+      left -= k;
+      rows += k;
+      if (seg.from === seg.to && seg !== this.open) this.head++;
+      else if (seg.from === seg.to) break;
+    }
+    this.count -= rows;
+    this.compact();
+    return { rows, segments: out };
+  }
+
+  /** Puts a batch taken earlier back at the head, in order (a write failed). */
+  putBack(batch: EncodedBatch): void {
+    const back = batch.segments.map((s) => ({ chunk: s.chunk, from: s.from, to: s.to }));
+    this.segments = [...back, ...this.segments.slice(this.head)];
+    this.head = 0;
+    this.count += batch.rows;
+  }
+
+  /** Discards the oldest `n` rows; returns how many were discarded. */
+  dropOldest(n: number): number {
+    return this.take(n).rows;
+  }
+
+  private metaFor(entry: PredictionLogEntry): Buffer {
+    const { endpoint, model } = entry;
+    const key = this.metaKey;
+    if (
+      key[0] === endpoint &&
+      key[1] === model.name &&
+      key[2] === model.version &&
+      key[3] === model.source
+    ) {
+      return this.meta;
+    }
+    const fields = [endpoint, model.name, model.version, model.source].map((s) =>
+      Buffer.from(s, 'utf8'),
+    );
+    const meta = Buffer.allocUnsafe(fields.reduce((sum, f) => sum + 4 + f.length, 0));
+    let o = 0;
+    for (const f of fields) {
+      o = meta.writeInt32BE(f.length, o);
+      o += f.copy(meta, o);
+    }
+    this.metaKey = [endpoint, model.name, model.version, model.source];
+    this.meta = meta;
+    return meta;
+  }
+
+  /** The open segment, with at least `size` free bytes (a new chunk when needed). */
+  private room(size: number): Segment {
+    const open = this.open;
+    if (open !== undefined && open.chunk.buf.length - this.used >= size) return open;
+    // A new chunk; a finished one stays in the queue as a closed segment.
+    const seg: Segment = { chunk: newChunk(size), from: 0, to: 0 };
+    this.segments.push(seg);
+    this.open = seg;
+    this.used = 0;
+    return seg;
+  }
+
+  private compact(): void {
+    if (this.head === this.segments.length) {
+      this.segments = [];
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.segments.length) {
+      this.segments = this.segments.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
