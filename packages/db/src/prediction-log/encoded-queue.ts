@@ -35,6 +35,9 @@ interface Chunk {
   readonly view: DataView;
   /** Byte offset where each row ends; row i spans [ends[i-1] ?? 0, ends[i]). */
   readonly ends: number[];
+  /** Rows neither written nor dropped yet; a closed chunk at 0 is reused. */
+  pending: number;
+  closed: boolean;
 }
 
 /** Rows [from, to) of a chunk. */
@@ -59,8 +62,17 @@ export function batchBytes(batch: EncodedBatch): Buffer[] {
 
 function newChunk(minBytes: number): Chunk {
   const buf = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, minBytes));
-  return { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), ends: [] };
+  return {
+    buf,
+    view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
+    ends: [],
+    pending: 0,
+    closed: false,
+  };
 }
+
+/** Chunks kept for reuse: new ArrayBuffers per chunk showed up as GC work on V8's threads. */
+const SPARE_CHUNKS = 16;
 
 export class EncodedRowQueue {
   private segments: Segment[] = [];
@@ -71,6 +83,7 @@ export class EncodedRowQueue {
   private used = 0;
   // endpoint, model name, version and source are adjacent columns and rarely change:
   // their four length-prefixed fields are encoded once per distinct combination.
+  private readonly spare: Chunk[] = [];
   private metaKey: readonly string[] = [];
   private meta: Buffer = Buffer.alloc(0);
 
@@ -119,6 +132,7 @@ export class EncodedRowQueue {
       o += 12;
       this.used = o;
       ends.push(o);
+      seg.chunk.pending++;
       seg.to++;
       this.count++;
     }
@@ -154,7 +168,29 @@ export class EncodedRowQueue {
 
   /** Discards the oldest `n` rows; returns how many were discarded. */
   dropOldest(n: number): number {
-    return this.take(n).rows;
+    const batch = this.take(n);
+    this.done(batch);
+    return batch.rows;
+  }
+
+  /**
+   * A batch's rows were written (or dropped): chunks none of whose rows are queued or in
+   * flight any more are reused for new rows. Call at most once per batch taken.
+   */
+  done(batch: EncodedBatch): void {
+    for (const { chunk, from, to } of batch.segments) {
+      chunk.pending -= to - from;
+      this.recycle(chunk);
+    }
+  }
+
+  private recycle(chunk: Chunk): void {
+    if (!chunk.closed || chunk.pending !== 0) return;
+    if (chunk.buf.length === CHUNK_BYTES && this.spare.length < SPARE_CHUNKS) {
+      chunk.ends.length = 0;
+      chunk.closed = false;
+      this.spare.push(chunk);
+    }
   }
 
   private metaFor(entry: PredictionLogEntry): Buffer {
@@ -187,7 +223,12 @@ export class EncodedRowQueue {
     const open = this.open;
     if (open !== undefined && open.chunk.buf.length - this.used >= size) return open;
     // A new chunk; a finished one stays in the queue as a closed segment.
-    const seg: Segment = { chunk: newChunk(size), from: 0, to: 0 };
+    if (open !== undefined) {
+      open.chunk.closed = true;
+      this.recycle(open.chunk);
+    }
+    const spare = size <= CHUNK_BYTES ? this.spare.pop() : undefined;
+    const seg: Segment = { chunk: spare ?? newChunk(size), from: 0, to: 0 };
     this.segments.push(seg);
     this.open = seg;
     this.used = 0;

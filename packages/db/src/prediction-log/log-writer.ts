@@ -88,6 +88,8 @@ interface BatchStore<B> {
     dropOldest(n: number): number;
   };
   readonly rowsOf: (batch: B) => number;
+  /** The batch's rows are written: its memory may be reused. */
+  readonly written?: (batch: B) => void;
   readonly write: (client: PoolClient, batch: B) => Promise<void>;
 }
 
@@ -102,9 +104,13 @@ export function createPredictionLogWriter(options: LogWriterOptions): Prediction
     };
     return writerWith(options, store);
   }
+  const queue = new EncodedRowQueue();
   const store: BatchStore<EncodedBatch> = {
-    queue: new EncodedRowQueue(),
+    queue,
     rowsOf: (b) => b.rows,
+    written: (b) => {
+      queue.done(b);
+    },
     write: copyEncodedRows,
   };
   return writerWith(options, store);
@@ -193,6 +199,7 @@ function writerWith<B>(options: LogWriterOptions, store: BatchStore<B>): Predict
       try {
         await writeBatch(batch, Math.max(1, Math.min(writeTimeoutMs, deadline - Date.now())));
         inflightRows = 0;
+        store.written?.(batch);
         if (failures > 0) events.onRecovered?.(failures);
         failures = 0;
         retryAt = 0;
