@@ -7,8 +7,10 @@
  *    measured in alternating rounds (BENCH_ROUNDS, default 3); the ratio is the median of the
  *    rounds' (goal: on ≥ 0.9× off). Afterwards the log must hold every answered row (a
  *    benchmark that drops rows would be measuring the wrong thing).
- * 2. The writer's two methods on the same rows: binary COPY (pg-copy-streams) vs one multi-row
- *    INSERT … SELECT FROM unnest, per batch size — why the service uses COPY.
+ * 2. The writer's methods on the same rows: binary COPY (pg-copy-streams) encoded per batch,
+ *    the same COPY with rows encoded one entry at a time into the byte queue (the service's
+ *    path), and one multi-row INSERT … SELECT FROM unnest, per batch size — why the service
+ *    uses COPY.
  * 3. The monitor's queries on a large log (BENCH_LOG_QUERY_ROWS rows, default 1,000,000).
  *
  * Sizes: BENCH_SECONDS (10), BENCH_LOG_ROWS (200,000 per method and batch size),
@@ -20,6 +22,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  EncodedRowQueue,
+  copyEncodedRows,
   copyRows,
   countLoggedRows,
   createPool,
@@ -30,7 +34,7 @@ import {
   readWindow,
   runMigrations,
 } from '@wine/db';
-import type { EntrySlice, Pool, PredictionLogEntry } from '@wine/db';
+import type { EntrySlice, Pool, PoolClient, PredictionLogEntry } from '@wine/db';
 import { EXAMPLE_WINE } from '@wine/model';
 import pg from 'pg';
 import type { Benchmark, HeadlineRow } from './registry';
@@ -92,9 +96,19 @@ const rowsPerSecond = (rows: number, ms: number): number => Math.round((rows / m
 async function writeMethods(pool: Pool): Promise<Record<string, Record<string, number>>> {
   const out: Record<string, Record<string, number>> = {};
   const rows = entries(LOG_ROWS);
+  // What the service's writer does with COPY: encode each entry when it arrives, write bytes.
+  // One queue for the run, as in the service, so its chunks are reused from batch to batch.
+  const queue = new EncodedRowQueue();
+  const copyEncoded = async (client: PoolClient, slices: EntrySlice[]): Promise<void> => {
+    for (const s of slices) queue.push(s.entry);
+    const batch = queue.take(Infinity);
+    await copyEncodedRows(client, batch);
+    queue.done(batch);
+  };
   for (const batch of [500, 2000]) {
     for (const [method, write] of [
       ['copy', copyRows],
+      ['copyEncodedAtEnqueue', copyEncoded],
       ['insert', insertRows],
     ] as const) {
       await pool.query('TRUNCATE prediction_log CASCADE');
