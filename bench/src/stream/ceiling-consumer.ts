@@ -1,8 +1,9 @@
 /**
- * The ceiling for the stream benchmark: a bare consumer-group loop doing only what cannot be
- * skipped — XREADGROUP a batch, JSON.parse each record, predict the batch with the same
+ * The baseline for the stream benchmark (named a ceiling when written; it is not one): a
+ * plain consumer-group loop doing only what cannot be skipped — XREADGROUP a batch, JSON.parse each record, predict the batch with the same
  * model, XADD one output per entry and XACK the batch in one pipeline. No validation, no
- * ownership check, no claims, metrics, logging or read-ahead.
+ * ownership check, no claims, metrics, logging or read-ahead. Without read-ahead it waits
+ * for Redis on every batch, which the scorer does not, so the scorer is faster than it.
  *
  * Usage: node ceiling-consumer.js <redis url> <input> <output> <group> <consumer> <model dir> <batch>
  * Stops on SIGTERM after the batch in hand.
