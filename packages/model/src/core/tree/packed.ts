@@ -148,11 +148,17 @@ function scoreBlock(
     out[r + 6] = out[r + 6]! + value[n6]!;
     out[r + 7] = out[r + 7]! + value[n7]!;
   }
+  // The last rows (all of a single-record call) go one by one and stop at their own leaf:
+  // with no other lanes to wait for, walking on to the tree's full depth is pure waste
+  // (a forest's leaves are often far shallower than its deepest one).
   for (; r < end; r++) {
     const b = r * cols;
     let n = root;
-    for (let k = 0; k < depth; k++)
-      n = n + 1 + ((ri[n]! - n - 1) & -!(data[b + fe[n]!]! <= th[n]!));
+    for (let k = 0; k < depth; k++) {
+      const d = ri[n]! - n - 1;
+      if (d === -1) break;
+      n = n + 1 + (d & -!(data[b + fe[n]!]! <= th[n]!));
+    }
     out[r] = out[r]! + value[n]!;
   }
 }
