@@ -83,3 +83,25 @@ export function describePgError(error: unknown): string {
   }
   return String(error);
 }
+
+/**
+ * A pg failure as a DbError: DB_UNREACHABLE when the connection failed, DB_QUERY_FAILED
+ * otherwise; `context` prefixes the message ("storing feedback failed: …").
+ */
+export function pgFailure(error: unknown, context?: string): DbError {
+  const message = describePgError(error);
+  return new DbError(
+    isConnectionError(error) ? 'DB_UNREACHABLE' : 'DB_QUERY_FAILED',
+    context === undefined ? message : `${context}: ${message}`,
+    { cause: error },
+  );
+}
+
+/** Runs a query, its pg failure thrown as a DbError (see pgFailure). */
+export async function runQuery<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    throw pgFailure(error);
+  }
+}

@@ -6,7 +6,7 @@
  * labelling system can correct itself.
  */
 import type { Pool } from 'pg';
-import { DbError, describePgError, isConnectionError } from './errors';
+import { DbError, isConnectionError, pgFailure } from './errors';
 
 export interface FeedbackItem {
   readonly requestId: string;
@@ -135,9 +135,5 @@ export async function recordFeedback(
 
 function translate(error: unknown): DbError {
   if (error instanceof DbError) return error;
-  return new DbError(
-    isConnectionError(error) ? 'DB_UNREACHABLE' : 'DB_QUERY_FAILED',
-    `storing feedback failed: ${describePgError(error)}`,
-    { cause: error },
-  );
+  return pgFailure(error, 'storing feedback failed');
 }

@@ -5,7 +5,7 @@
  */
 import { FEATURE_NAMES, type LabeledWineRecord, type WineType } from '@wine/model';
 import type { Pool } from 'pg';
-import { DbError, describePgError, isConnectionError } from './errors';
+import { pgFailure } from './errors';
 
 export interface LabelledRowsQuery {
   /** Only rows labelled within the last N days; 0 = all. */
@@ -42,11 +42,7 @@ export async function labelledRows(
       [query.maxAgeDays, query.newSince ?? null],
     ));
   } catch (error) {
-    throw new DbError(
-      isConnectionError(error) ? 'DB_UNREACHABLE' : 'DB_QUERY_FAILED',
-      describePgError(error),
-      { cause: error },
-    );
+    throw pgFailure(error);
   }
   return {
     rows: rows.map((r) => {

@@ -6,7 +6,7 @@
 import { FEATURE_NAMES } from '@wine/model';
 import type { FeatureName, WineType } from '@wine/model';
 import type { Pool } from 'pg';
-import { DbError, describePgError, isConnectionError } from './errors';
+import { runQuery as run } from './errors';
 
 type Queryable = Pick<Pool, 'query'>;
 
@@ -185,16 +185,4 @@ export async function countLoggedRows(db: Queryable): Promise<number> {
     db.query<{ n: string }>('SELECT count(*)::bigint AS n FROM prediction_log'),
   );
   return Number(result.rows[0]?.n ?? 0);
-}
-
-async function run<T>(query: () => Promise<T>): Promise<T> {
-  try {
-    return await query();
-  } catch (error) {
-    throw new DbError(
-      isConnectionError(error) ? 'DB_UNREACHABLE' : 'DB_QUERY_FAILED',
-      describePgError(error),
-      { cause: error },
-    );
-  }
 }

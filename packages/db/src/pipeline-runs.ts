@@ -5,7 +5,7 @@
  * step outputs are JSON here; the pipeline validates them with its own schemas.
  */
 import type { Pool } from 'pg';
-import { DbError, describePgError, isConnectionError } from './errors';
+import { pgFailure } from './errors';
 
 /** The steps, in order; the same list as the CHECK constraint of pipeline_run_steps.step. */
 export const PIPELINE_STEP_NAMES = [
@@ -209,11 +209,7 @@ export function createPipelineRunStore(db: Pool): PipelineRunStore {
       try {
         return await db.query<R>(text, values);
       } catch (error) {
-        throw new DbError(
-          isConnectionError(error) ? 'DB_UNREACHABLE' : 'DB_QUERY_FAILED',
-          describePgError(error),
-          { cause: error },
-        );
+        throw pgFailure(error);
       }
     },
   };

@@ -6,7 +6,7 @@
  * predicted_at (migration 1796011200000) finds the old rows by block range.
  */
 import type { Pool } from 'pg';
-import { DbError, describePgError, isConnectionError } from './errors';
+import { runQuery as run } from './errors';
 
 type Queryable = Pick<Pool, 'query'>;
 
@@ -78,17 +78,5 @@ export async function prunePredictionLog(
       options.onBatch?.(deletedRows);
     }
     if (n < batchRows) return { deletedRows, batches, more: false };
-  }
-}
-
-async function run<T>(query: () => Promise<T>): Promise<T> {
-  try {
-    return await query();
-  } catch (error) {
-    throw new DbError(
-      isConnectionError(error) ? 'DB_UNREACHABLE' : 'DB_QUERY_FAILED',
-      describePgError(error),
-      { cause: error },
-    );
   }
 }
