@@ -41,6 +41,7 @@ import type { Benchmark, HeadlineRow } from './registry';
 import { WRK, cpuSeconds, wrk, writeWrkScript } from './service/load';
 import type { ThroughputResult } from './service/load';
 import { startOurs } from './service/servers';
+import { median } from './learner/common';
 import type { Running } from './service/servers';
 
 const WORKERS = 1;
@@ -183,14 +184,6 @@ interface OnOffRound {
   off: Timed;
   on: Timed;
   ratio: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function serviceOnOff(url: string): Promise<{

@@ -50,6 +50,7 @@ import {
   startMlflowServe,
   startOurs,
 } from './service/servers';
+import { median } from './learner/common';
 import type { Running } from './service/servers';
 
 const PEER_WORKERS = 2;
@@ -185,14 +186,6 @@ async function oneWorkerRounds(ours: Running, ceiling: Running, s: Scripts): Pro
     rounds.push({ ours: o, ceiling: c, ratio });
   }
   return rounds;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function agree(ours: Running, ceiling: Running, body: string): Promise<void> {
