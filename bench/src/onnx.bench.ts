@@ -154,46 +154,53 @@ export const onnxBenchmark: Benchmark = {
       const fasterSingle = (r: typeof tree) =>
         Object.values(r.onnxruntime).some((o) => o.packedVsOnnxruntimeSingleRecord < 1);
       const ortVersion = ortEnv.versions.common;
-      /** Ours against onnxruntime's faster operator encoding, one thread each. */
-      const row = (id: string, what: string, r: typeof tree): HeadlineRow => {
+      type Result = typeof tree;
+      type Measures = Result['onnxruntime'][string];
+      /** Ours against onnxruntime's faster operator encoding on one measure, one thread each. */
+      const versus = (
+        id: string,
+        label: string,
+        unit: string,
+        ours: number,
+        peerRate: (m: Measures) => number,
+        how: string,
+        r: Result,
+      ): HeadlineRow => {
         const [op, best] = Object.entries(r.onnxruntime).sort(
-          (a, b) => b[1].medianRowsPerSecondOneThread - a[1].medianRowsPerSecondOneThread,
+          (x, y) => peerRate(y[1]) - peerRate(x[1]),
         )[0] ?? ['none', undefined];
         return rateRow({
           id,
-          label: `${what}: scoring a ready ${BATCH.toLocaleString('en-US')}-row batch`,
-          ours: r.packedMedianRowsPerSecond,
-          unit: 'rows/s',
+          label,
+          ours,
+          unit,
           peer:
             best === undefined
               ? undefined
-              : {
-                  name: `onnxruntime-node ${ortVersion} (${op})`,
-                  value: best.medianRowsPerSecondOneThread,
-                },
+              : { name: `onnxruntime-node ${ortVersion} (${op})${how}`, value: peerRate(best) },
           threads: '1 thread each',
         });
       };
-      /** Single-record calls: ours against onnxruntime's faster encoding at that. */
-      const single = (id: string, what: string, r: typeof tree): HeadlineRow => {
-        const [op, best] = Object.entries(r.onnxruntime).sort(
-          (a, b) => b[1].singleRecordCallsPerSecond - a[1].singleRecordCallsPerSecond,
-        )[0] ?? ['none', undefined];
-        return rateRow({
+      const row = (id: string, what: string, r: Result): HeadlineRow =>
+        versus(
           id,
-          label: `${what}: one record per call (how the service scores most requests)`,
-          ours: r.packedSingleRecordCallsPerSecond,
-          unit: 'calls/s',
-          peer:
-            best === undefined
-              ? undefined
-              : {
-                  name: `onnxruntime-node ${ortVersion} (${op}), session.run per record`,
-                  value: best.singleRecordCallsPerSecond,
-                },
-          threads: '1 thread each',
-        });
-      };
+          `${what}: scoring a ready ${BATCH.toLocaleString('en-US')}-row batch`,
+          'rows/s',
+          r.packedMedianRowsPerSecond,
+          (m) => m.medianRowsPerSecondOneThread,
+          '',
+          r,
+        );
+      const single = (id: string, what: string, r: Result): HeadlineRow =>
+        versus(
+          id,
+          `${what}: one record per call (how the service scores most requests)`,
+          'calls/s',
+          r.packedSingleRecordCallsPerSecond,
+          (m) => m.singleRecordCallsPerSecond,
+          ', session.run per record',
+          r,
+        );
       return {
         headline: [
           row('onnx.tree', 'depth-8 tree', tree),
