@@ -4,6 +4,7 @@ import type { Matrix } from '../matrix';
 import { packTrees, predictPacked } from './packed';
 import { LEAF } from './tree-nodes';
 import type { TreeNodes } from './tree-nodes';
+import { kernelBytes, sumTreesWasm } from './wasm-kernel';
 
 /** The plain branchy walk, one row and one tree at a time (NaN goes right). */
 function walk(tree: TreeNodes, x: Matrix, r: number): number {
@@ -49,5 +50,72 @@ describe('predictPacked', () => {
       for (const tree of trees) sum += walk(tree, wide, r);
       expect(got[r]).toBe(sum / trees.length);
     }
+  });
+});
+
+/** Mean over trees of the plain walk, summed in tree order, for every row. */
+function walkMean(trees: readonly TreeNodes[], x: Matrix): Float64Array {
+  const out = new Float64Array(x.rows);
+  for (let r = 0; r < x.rows; r++) {
+    let sum = 0;
+    for (const tree of trees) sum += walk(tree, x, r);
+    out[r] = trees.length > 1 ? sum / trees.length : sum;
+  }
+  return out;
+}
+
+describe('the WebAssembly batch kernel', () => {
+  it('is valid WebAssembly for any row width', () => {
+    // @types/node does not declare the WebAssembly global (no DOM lib here).
+    const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } })
+      .WebAssembly;
+    for (const cols of [1, 12, 1600]) {
+      expect(wasm.validate(kernelBytes(cols * 8))).toBe(true);
+    }
+  });
+
+  it('scores batches (eight-row groups and a remainder) exactly as the plain walk, NaN and ±Infinity included', () => {
+    const { x, y } = randomDataset(600, 6, 11, 2);
+    const trees = fitForest(x, y, { nEstimators: 9, seed: 3 }).trees;
+    const packed = packTrees(trees);
+    const sums = new Float64Array(x.rows);
+    expect(sumTreesWasm(packed, x.data, x.rows, x.cols, sums)).toBe(true);
+    for (const rows of [128, 129, 135, 136, 600]) {
+      const data = x.data.slice(0, rows * x.cols);
+      data[3 * x.cols + 1] = Number.NaN;
+      data[10 * x.cols] = Number.POSITIVE_INFINITY;
+      data[17 * x.cols + 5] = Number.NEGATIVE_INFINITY;
+      data[(rows - 1) * x.cols + 2] = Number.NaN;
+      const m: Matrix = { data, rows, cols: x.cols };
+      expect(predictPacked(packed, m)).toEqual(walkMean(trees, m));
+    }
+  });
+
+  it('keeps each model right when models and row widths alternate (the memory holds one at a time)', () => {
+    const a = randomDataset(500, 5, 21);
+    const b = randomDataset(400, 9, 22);
+    const forestA = fitForest(a.x, a.y, { nEstimators: 6, seed: 4 }).trees;
+    const forestB = fitForest(b.x, b.y, { nEstimators: 4, seed: 5 }).trees;
+    const single = [forestB[0]!];
+    const packedA = packTrees(forestA);
+    const packedB = packTrees(forestB);
+    const packedSingle = packTrees(single);
+    for (let round = 0; round < 2; round++) {
+      expect(predictPacked(packedA, a.x)).toEqual(walkMean(forestA, a.x));
+      expect(predictPacked(packedB, b.x)).toEqual(walkMean(forestB, b.x));
+      expect(predictPacked(packedSingle, b.x)).toEqual(walkMean(single, b.x));
+    }
+  });
+
+  it('declines (the JavaScript walk scores) a split on a column the matrix lacks or a right child before its node', () => {
+    const { x, y } = randomDataset(300, 4, 31);
+    const trees = fitForest(x, y, { nEstimators: 2, seed: 6 }).trees;
+    const narrow = new Float64Array(x.rows * 2);
+    expect(sumTreesWasm(packTrees(trees), narrow, x.rows, 2, new Float64Array(x.rows))).toBe(false);
+    const tree = trees[0]!;
+    const loop: TreeNodes = { ...tree, right: tree.right.map((r, i) => (r === -1 ? r : i)) };
+    const sums = new Float64Array(x.rows);
+    expect(sumTreesWasm(packTrees([loop]), x.data, x.rows, x.cols, sums)).toBe(false);
+    expect(sums.every((v) => v === 0)).toBe(true);
   });
 });
