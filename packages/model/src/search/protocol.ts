@@ -37,9 +37,21 @@ export interface ForestSetup {
 
 export type WorkerSetup = SearchSetup | ForestSetup;
 
-/** Gives a pooled worker the setup of a new run (it answers READY), or null to drop the old data. */
+/**
+ * One run as a worker sees it: the setup, every task of the run, and the run's shared claim
+ * counter. The worker (and the main thread, from its side) takes the next task index with
+ * Atomics.add on `claim[0]` and runs tasks[index] until the index passes the end, so no
+ * thread waits for another to hand it work.
+ */
+export interface WorkerRun {
+  setup: WorkerSetup;
+  tasks: readonly unknown[];
+  claim: Int32Array;
+}
+
+/** Gives a pooled worker a new run (it answers READY, then claims tasks). */
 export interface SetupMessage {
-  setup: WorkerSetup | null;
+  run: WorkerRun;
 }
 
 export interface TreeTask {
@@ -59,7 +71,7 @@ export interface TreeReply {
   tree: TreeNodes;
 }
 
-/** Sent once by a worker when its data is prepared; only then is it given tasks. */
+/** Sent once per run by a worker when its data is prepared, before it claims its first task. */
 export const READY = { ready: true } as const;
 export type WorkerReady = typeof READY;
 

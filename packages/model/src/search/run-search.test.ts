@@ -166,15 +166,17 @@ describe('runSearch on worker threads', () => {
   });
 
   it('reports a failure inside a worker as a ModelError with its code', async () => {
-    // A stand-in worker speaking the real protocol (ready, then one reply per task) whose every
-    // task fails, to exercise the pool's error path without breaking the real learner.
+    // A stand-in worker speaking the real protocol (ready, then claims a task from the run's
+    // shared counter and replies) whose first task fails, to exercise the pool's error path
+    // without breaking the real learner.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'wine-worker-'));
     const script = path.join(dir, 'failing-worker.js');
     writeFileSync(
       script,
-      `const { parentPort } = require('node:worker_threads');
+      `const { parentPort, workerData } = require('node:worker_threads');
        parentPort.postMessage({ ready: true });
-       parentPort.on('message', (t) => parentPort.postMessage({ index: t.index, ok: false, code: 'PARAMS_INVALID', message: 'refused' }));`,
+       const t = workerData.tasks[Atomics.add(workerData.claim, 0, 1)];
+       if (t !== undefined) parentPort.postMessage({ index: t.index, ok: false, code: 'PARAMS_INVALID', message: 'refused' });`,
     );
     try {
       // Enough main-thread work (60 small forests) that the stand-in is ready before it ends.

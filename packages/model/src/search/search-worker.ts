@@ -1,8 +1,10 @@
 /**
  * Worker thread of the learner, on presorted data in shared memory: in 'search' mode it
- * scores the search tasks it is sent; in 'forest' mode it fits the trees it is sent (returned
- * by transferring their buffers). The first setup arrives as workerData; a pooled worker
- * reused by a later run gets the next one as a `{ setup }` message (null: drop the data).
+ * scores search tasks; in 'forest' mode it fits trees (returned by transferring their
+ * buffers). Each run brings all its tasks and a shared counter the worker claims them from
+ * (see WorkerRun). The first run arrives as workerData; a pooled worker reused by a later run
+ * gets the next one as a `{ run }` message. Nothing of a run is kept once its tasks are
+ * claimed, so an idle worker holds no data.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { evaluateTask } from '../core/search/evaluate';
@@ -16,6 +18,7 @@ import type {
   TreeReply,
   TreeTask,
   WorkerFailure,
+  WorkerRun,
   WorkerSetup,
 } from './protocol';
 
@@ -30,8 +33,8 @@ function failure(index: number, error: unknown): WorkerFailure {
   };
 }
 
-/** The task handler of one setup. */
-function handlerFor(setup: WorkerSetup): (task: SearchTask & TreeTask) => void {
+/** The task handler of one setup: true when the task's reply was posted, false on failure. */
+function handlerFor(setup: WorkerSetup): (task: SearchTask & TreeTask) => boolean {
   if (setup.mode === 'search') {
     const { folds } = setup;
     return (task) => {
@@ -39,8 +42,10 @@ function handlerFor(setup: WorkerSetup): (task: SearchTask & TreeTask) => void {
         const results = evaluateTask(setup.kind, task, folds, now);
         const reply: SearchReply = { index: task.index, ok: true, results };
         parentPort?.postMessage(reply);
+        return true;
       } catch (error) {
         parentPort?.postMessage(failure(task.index, error));
+        return false;
       }
     };
   }
@@ -53,21 +58,29 @@ function handlerFor(setup: WorkerSetup): (task: SearchTask & TreeTask) => void {
         reply,
         Object.values(tree).map((a: Int32Array | Float64Array) => a.buffer as ArrayBuffer),
       );
+      return true;
     } catch (error) {
       parentPort?.postMessage(failure(task.index, error));
+      return false;
     }
   };
 }
 
-let handle: ((task: SearchTask & TreeTask) => void) | undefined = handlerFor(
-  workerData as WorkerSetup,
-);
-parentPort?.postMessage(READY);
-parentPort?.on('message', (message: (SearchTask & TreeTask) | SetupMessage) => {
-  if ('setup' in message) {
-    handle = message.setup === null ? undefined : handlerFor(message.setup);
-    if (message.setup !== null) parentPort?.postMessage(READY);
-    return;
+/**
+ * Runs the tasks this worker claims until none are left (or one fails: the main thread ends
+ * the run). Replies are posted as each task finishes; the main thread needs no round trip to
+ * hand out the next task, so this worker never idles while tasks remain.
+ */
+function work(run: WorkerRun): void {
+  const handle = handlerFor(run.setup);
+  parentPort?.postMessage(READY);
+  const { tasks, claim } = run;
+  for (let i = Atomics.add(claim, 0, 1); i < tasks.length; i = Atomics.add(claim, 0, 1)) {
+    if (!handle(tasks[i] as SearchTask & TreeTask)) return;
   }
-  handle?.(message);
+}
+
+work(workerData as WorkerRun);
+parentPort?.on('message', (message: SetupMessage) => {
+  work(message.run);
 });
