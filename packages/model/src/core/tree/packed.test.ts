@@ -101,10 +101,35 @@ describe('the WebAssembly batch kernel', () => {
     const packedB = packTrees(forestB);
     const packedSingle = packTrees(single);
     for (let round = 0; round < 2; round++) {
+      for (const [packed, m] of [
+        [packedA, a.x],
+        [packedB, b.x],
+        [packedSingle, b.x],
+      ] as const) {
+        expect(sumTreesWasm(packed, m.data, m.rows, m.cols, new Float64Array(m.rows))).toBe(true);
+      }
       expect(predictPacked(packedA, a.x)).toEqual(walkMean(forestA, a.x));
       expect(predictPacked(packedB, b.x)).toEqual(walkMean(forestB, b.x));
       expect(predictPacked(packedSingle, b.x)).toEqual(walkMean(single, b.x));
     }
+  });
+
+  it('waits until a model has scored rows × trees of half its nodes before building its image', () => {
+    const { x, y } = randomDataset(2000, 4, 41);
+    const trees = fitForest(x, y, { nEstimators: 3, seed: 7 }).trees;
+    const packed = packTrees(trees);
+    const half = packed.feature.length / 2;
+    const batch = Math.ceil(half / trees.length / 3) + 1; // three batches pay for it
+    const m: Matrix = { data: x.data, rows: batch, cols: x.cols };
+    const sums = new Float64Array(batch);
+    expect(sumTreesWasm(packed, m.data, batch, m.cols, sums)).toBe(false);
+    expect(sumTreesWasm(packed, m.data, batch, m.cols, sums)).toBe(false);
+    expect(sumTreesWasm(packed, m.data, batch, m.cols, sums)).toBe(true);
+    expect(sumTreesWasm(packed, m.data, 8, m.cols, new Float64Array(8))).toBe(true);
+    const expected = walkMean(trees, m).map((v) => v * trees.length);
+    sums.forEach((v, r) => {
+      expect(v).toBeCloseTo(expected[r]!, 12);
+    });
   });
 
   it('declines (the JavaScript walk scores) a split on a column the matrix lacks or a right child before its node', () => {

@@ -9,7 +9,8 @@
  *   rows mostly end far above the deepest leaf, do not pay the full depth;
  * - rows are scored in blocks that stay in cache while every tree visits them (see BLOCK_BYTES).
  * Missing values (NaN) go right at every split. Batches of WASM_MIN_ROWS rows or more go to the
- * same walk compiled to WebAssembly (wasm-kernel.ts), ~2× faster with identical sums.
+ * same walk compiled to WebAssembly (wasm-kernel.ts), ~2× faster with identical sums, once
+ * the model has scored enough rows to pay for building its image there.
  */
 import type { Matrix } from '../matrix';
 import { LEAF } from './tree-nodes';
@@ -37,9 +38,10 @@ export interface PackedTrees {
 const BLOCK_BYTES = 768 * 1024;
 
 /**
- * From this many rows a batch is scored by the WebAssembly kernel. Below it the JavaScript
- * walk is as fast (a model's first batch, or one after another model scored, copies the
- * model's ~24 bytes per node into the kernel's memory first); single records stay on it.
+ * From this many rows a batch may be scored by the WebAssembly kernel (once the model has
+ * scored enough rows to pay for its kernel image, see sumTreesWasm). Below it the JavaScript
+ * walk is as fast (each call copies the rows into the kernel's memory and back, and a model
+ * scored after another copies its ~24 bytes per node in); single records stay on it.
  */
 const WASM_MIN_ROWS = 128;
 

@@ -188,6 +188,23 @@ interface Image {
 }
 
 const images = new WeakMap<PackedTrees, Image | null>();
+/** Rows a model has scored in JavaScript while its image was not worth building yet. */
+const rowsBeforeImage = new WeakMap<PackedTrees, number>();
+
+/**
+ * Building a model's image costs about what half its node count in tree-row walks saves
+ * (~12 ns per node against ~25 ns saved per row per tree, 100-tree forest), so a model gets
+ * one once the rows it has been asked to score, times its trees, reach half its nodes: a
+ * model packed for one small batch (the search scores each candidate's fold once) stays in
+ * JavaScript, a served or re-used model moves over after its first rows.
+ */
+function imageWorthBuilding(packed: PackedTrees, rows: number): boolean {
+  if (images.has(packed)) return true;
+  const seen = (rowsBeforeImage.get(packed) ?? 0) + rows;
+  if (2 * seen * packed.roots.length >= packed.feature.length) return true;
+  rowsBeforeImage.set(packed, seen);
+  return false;
+}
 
 /**
  * The packed arrays in the kernel's layout, or null when the walk could not be proven to end
@@ -268,8 +285,9 @@ function kernelFor(rowBytes: number, mem: WasmMemory): Score {
 
 /**
  * Adds every tree's leaf value to `out[r]` for each row of `x` (out must start at zero), in
- * tree order. Returns false (out untouched) when the kernel cannot run: no WebAssembly, a
- * model it cannot prove safe, a split on a column x does not have, or a too-large block.
+ * tree order. Returns false (out untouched) when the kernel cannot or should not run: no
+ * WebAssembly, too few rows so far to pay for the model's image, a model it cannot prove
+ * safe, a split on a column x does not have, or a too-large block.
  */
 export function sumTreesWasm(
   packed: PackedTrees,
@@ -278,7 +296,7 @@ export function sumTreesWasm(
   cols: number,
   out: Float64Array,
 ): boolean {
-  if (api === undefined || cols < 1) return false;
+  if (api === undefined || cols < 1 || !imageWorthBuilding(packed, rows)) return false;
   const image = imageOf(packed);
   if (image === null || image.maxFeature >= cols) return false;
   const rowBytes = cols * 8;
