@@ -13,6 +13,9 @@ and MLFLOW_SERVER_ALLOWED_HOSTS. Then:
    configured password when it creates the user);
 3. execs `mlflow server --app-name basic-auth` with artifacts proxied through the server, so
    clients never hold storage credentials. Extra arguments are passed on (e.g. --workers 2).
+   uvicorn runs fair_accept.py's event loop, which spreads connections that arrive together
+   over the workers (else one client's keep-alive connections all land on one worker); an
+   explicit --uvicorn-opts, --gunicorn-opts or --waitress-opts replaces that.
 
 Exit code 2 and one line on stderr for a missing or invalid variable.
 """
@@ -24,6 +27,9 @@ import tempfile
 
 # Successful credential checks are cached (HMAC of the password, per worker) for this long.
 AUTH_CACHE_TTL_SECONDS = 60
+# fair_accept.py, next to this file: uvicorn's --loop takes a custom loop's import string.
+FAIR_ACCEPT_LOOP = "fair_accept:FairAcceptEventLoop"
+SERVER_OPTION_FLAGS = ("--uvicorn-opts", "--gunicorn-opts", "--waitress-opts")
 DEFAULT_ALLOWED_HOSTS = "mlflow,mlflow:5000,localhost,localhost:5000,127.0.0.1,127.0.0.1:5000"
 
 
@@ -104,6 +110,11 @@ def main(argv: list[str]) -> None:
     env["MLFLOW_AUTH_ADMIN_PASSWORD"] = password
     # Signs the UI's CSRF tokens; one value for all workers of this start is enough.
     env.setdefault("MLFLOW_FLASK_SERVER_SECRET_KEY", secrets.token_hex(32))
+    # uvicorn's worker processes import fair_accept from here.
+    here = os.path.dirname(os.path.abspath(__file__))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
+    chosen = any(a.split("=", 1)[0] in SERVER_OPTION_FLAGS for a in argv)
+    server_opts = [] if chosen else ["--uvicorn-opts", f"--loop {FAIR_ACCEPT_LOOP}"]
     args = [
         sys.executable, "-m", "mlflow", "server",
         "--app-name", "basic-auth",
@@ -113,6 +124,7 @@ def main(argv: list[str]) -> None:
         "--host", host,
         "--port", port,
         "--allowed-hosts", allowed_hosts,
+        *server_opts,
         *argv,
     ]  # fmt: skip
     os.execve(sys.executable, args, env)

@@ -321,6 +321,7 @@ export const trackingBenchmark: Benchmark = {
           workers: server.workers,
           backend:
             'mlflow/entrypoint.py as the stack runs it: basic-auth app (credential cache 60 s), ' +
+            'uvicorn with fair_accept.py (connections spread over the workers), ' +
             'PostgreSQL (fresh database), artifacts proxied to a temp dir',
         },
         candidates: CANDIDATES,

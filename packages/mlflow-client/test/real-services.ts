@@ -178,10 +178,21 @@ export interface MlflowServerOptions {
   /** Starts `--app-name basic-auth` with this admin user. */
   readonly basicAuth?: { readonly adminUsername: string; readonly adminPassword: string };
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Start it as the stack's image does — mlflow/entrypoint.py with the venv's python: the
+   * basic-auth app with this admin, its user store in the backend database, uvicorn with the
+   * entry point's options — and this many workers. Overrides `basicAuth`.
+   */
+  readonly stackEntrypoint?: {
+    readonly workers: number;
+    readonly admin: { readonly username: string; readonly password: string };
+  };
 }
 
 export interface MlflowServer {
   readonly url: string;
+  /** The process started (uvicorn's supervisor under `mlflow server`, or uvicorn itself). */
+  readonly pid: number;
   readonly startupMs: number;
   readonly workDir: string;
   stop(): Promise<void>;
@@ -219,7 +230,21 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
     '--workers',
     '1',
   ];
-  if (options.basicAuth) {
+  let command = bin;
+  if (options.stackEntrypoint) {
+    const { workers, admin } = options.stackEntrypoint;
+    command = join(dirname(bin), 'python');
+    args.splice(0, args.length, join(__dirname, '..', '..', '..', 'mlflow', 'entrypoint.py'));
+    args.push('--workers', String(workers));
+    Object.assign(env, {
+      MLFLOW_TRACKING_USERNAME: admin.username,
+      MLFLOW_TRACKING_PASSWORD: admin.password,
+      MLFLOW_BACKEND_STORE_URI: `postgresql://${PG_USER}@${PG_HOST}:${PG_PORT}/${db}`,
+      MLFLOW_ARTIFACTS_DESTINATION: options.artifactsDestination ?? join(workDir, 'artifacts'),
+      MLFLOW_HOST: '127.0.0.1',
+      MLFLOW_PORT: String(port),
+    });
+  } else if (options.basicAuth) {
     const ini = join(workDir, 'basic_auth.ini');
     await writeFile(
       ini,
@@ -239,7 +264,7 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
     env['MLFLOW_FLASK_SERVER_SECRET_KEY'] = 'integration-test-secret';
     args.push('--app-name', 'basic-auth');
   }
-  let spawned = spawnLogged(bin, args, env, join(workDir, 'mlflow.log'));
+  let spawned = spawnLogged(command, args, env, join(workDir, 'mlflow.log'));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await stopGroup(spawned);
@@ -254,13 +279,16 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
   }
   return {
     url,
+    get pid() {
+      return spawned.child.pid ?? -1;
+    },
     startupMs: Date.now() - started,
     workDir,
     stop,
     kill: () => stopGroup(spawned),
     restart: async () => {
       await stopGroup(spawned);
-      spawned = spawnLogged(bin, args, env, join(workDir, 'mlflow.log'));
+      spawned = spawnLogged(command, args, env, join(workDir, 'mlflow.log'));
       await waitFor(`${url}/health`, spawned, 180_000, (s) => s === 200);
     },
   };
