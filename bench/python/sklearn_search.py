@@ -4,8 +4,10 @@
   GridSearchCV with a PredefinedSplit (fit on the train rows, score RMSE on the held-out rows,
   no refit: the same work as our runSearch), once with n_jobs=1 (one thread) and once with
   n_jobs=-1 (joblib's default loky backend, one process per core);
-- the same grid as a plain sequential loop (no GridSearchCV overhead), for reference;
-- RandomForestRegressor(n_estimators=100) with n_jobs=-1 (all cores) and n_jobs=1.
+- the same grid as a plain sequential loop (no GridSearchCV overhead), for reference.
+
+The forest peer (RandomForestRegressor, n_jobs=1 and -1) is sklearn_forest_rounds.py, timed in
+rounds alternating with our forest fits.
 
 Native thread pools (OpenMP/BLAS) are limited to one thread with threadpoolctl in the
 one-thread measurements (scikit-learn's trees do not use them, but scoring may).
@@ -19,7 +21,6 @@ try:
     import joblib
     import numpy as np
     import sklearn
-    from sklearn.ensemble import RandomForestRegressor
     from sklearn.model_selection import GridSearchCV, PredefinedSplit
     from sklearn.tree import DecisionTreeRegressor
     from threadpoolctl import threadpool_limits
@@ -85,21 +86,12 @@ def main():
     with threadpool_limits(limits=1):
         one_wall, one_cpu, one_best = timed(lambda: grid_search(x_all, y_all, test_fold, 1), repeats)
         loop_wall, loop_cpu, loop_best = timed(lambda: plain_loop(x, y, xt, yt), repeats)
-        forest1_wall, forest1_cpu, forest1 = timed(
-            lambda: RandomForestRegressor(n_estimators=100, n_jobs=1, random_state=0).fit(x, y),
-            repeats,
-        )
-        forest1_rmse = rmse(yt, forest1.predict(xt))
     # The first parallel call starts joblib's worker processes; users pay that once per
     # session, so it is measured apart from the repeats (which reuse the workers).
     started = time.perf_counter()
     grid_search(x_all, y_all, test_fold, -1)
     all_first = time.perf_counter() - started
     all_wall, _, all_best = timed(lambda: grid_search(x_all, y_all, test_fold, -1), repeats)
-    forest_wall, _, forest = timed(
-        lambda: RandomForestRegressor(n_estimators=100, n_jobs=-1, random_state=0).fit(x, y),
-        repeats,
-    )
     print(json.dumps({
         "sklearn": sklearn.__version__,
         "numpy": np.__version__,
@@ -125,19 +117,6 @@ def main():
             "seconds": loop_wall,
             "cpuSeconds": loop_cpu,
             "best": loop_best,
-        },
-        "forestAllCores": {
-            "nEstimators": 100,
-            "nJobs": -1,
-            "seconds": forest_wall,
-            "rmse": rmse(yt, forest.predict(xt)),
-        },
-        "forestOneThread": {
-            "nEstimators": 100,
-            "nJobs": 1,
-            "seconds": forest1_wall,
-            "cpuSeconds": forest1_cpu,
-            "rmse": forest1_rmse,
         },
     }))
 

@@ -8,7 +8,9 @@
  *   (joblib, one process per core), our forest on the worker pool vs RandomForestRegressor(n_jobs=-1).
  * Goals (issue 14): search ≤ 0.1× scikit-learn's time on one thread; forest fit ≤ 0.25× on all
  * cores with RMSE within 1 %. Wall times are medians of the repeats of one run; CPU times of
- * the one-thread runs are reported too (steadier on a shared machine).
+ * the one-thread runs are reported too (steadier on a shared machine). The forest fits of both
+ * sides alternate round by round (forestRounds), both warm: a two-core measurement is the one
+ * most swayed by whatever else shares the machine, so both sides should share the same moments.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,7 +19,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fitForest, fitForestParallel, runSearch } from '@wine/model';
 import type { SearchResult } from '@wine/model';
+import type { TreeEnsemble } from '@wine/model';
 import { ROOT, loadSplit, machine, median, pick, pickText, round, runPeer } from './learner/common';
+import type { Split } from './learner/common';
+import { startLinePeer } from './learner/line-peer';
 import { goal, ratioRow, timeRow } from './headline';
 import type { Benchmark, HeadlineRow } from './registry';
 
@@ -34,11 +39,31 @@ function numbers(value: unknown): number[] {
 }
 
 interface Timing {
-  /** Wall seconds per repeat (the first includes the JIT warming up). */
+  /** Wall seconds per repeat (the search's first includes the JIT warming up). */
   seconds: number[];
   /** CPU seconds of this process per repeat (worker threads included). */
   cpuSeconds: number[];
   medianSeconds: number;
+}
+
+/** Wall and CPU seconds (this process, worker threads included) of one call. */
+async function once<T>(
+  run: () => Promise<T> | T,
+): Promise<{ wall: number; cpu: number; value: T }> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const value = await run();
+  const wall = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { wall, cpu: (used.user + used.system) / 1e6, value };
+}
+
+function timingOf(seconds: number[], cpuSeconds: number[]): Timing {
+  return {
+    seconds: seconds.map((s) => round(s)),
+    cpuSeconds: cpuSeconds.map((s) => round(s)),
+    medianSeconds: round(median(seconds)),
+  };
 }
 
 async function timed<T>(
@@ -50,22 +75,111 @@ async function timed<T>(
   const cpuSeconds: number[] = [];
   let last: T | undefined;
   for (let r = 0; r < repeats; r++) {
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    last = await run();
-    seconds.push((performance.now() - started) / 1000);
-    const used = process.cpuUsage(cpu);
-    cpuSeconds.push((used.user + used.system) / 1e6);
-    process.stdout.write(`  ${label} ${r + 1}/${repeats}: ${seconds.at(-1)?.toFixed(3)} s\n`);
+    const { wall, cpu, value } = await once(run);
+    seconds.push(wall);
+    cpuSeconds.push(cpu);
+    last = value;
+    process.stdout.write(`  ${label} ${r + 1}/${repeats}: ${wall.toFixed(3)} s\n`);
   }
   if (last === undefined) throw new Error('BENCH_REPEATS must be ≥ 1');
+  return { timing: timingOf(seconds, cpuSeconds), last };
+}
+
+type ForestKind = 'oneThread' | 'allCores';
+
+interface ForestRounds {
+  ours: Record<ForestKind, Timing>;
+  /** Our all-cores forest of the last round (for its RMSE). */
+  lastAllCores: TreeEnsemble;
+  /** scikit-learn's wall seconds per round, its last RMSE, its versions; or why it did not run. */
+  sklearn:
+    | { info: Record<string, unknown>; seconds: Record<ForestKind, number[]>; rmse?: number }
+    | { peer: 'unavailable'; reason: string };
+}
+
+/**
+ * The forest fits, ours and scikit-learn's RandomForestRegressor (bench/python/
+ * sklearn_forest_rounds.py, kept running) in alternating rounds: each round fits one thread
+ * then all cores, one fit per side each, and which side goes first alternates by round. Each
+ * side first fits once of each kind untimed, so both are measured warm — our worker pool and
+ * JIT, joblib's imports — as a user's next call is.
+ */
+async function forestRounds(split: Split, repeats: number): Promise<ForestRounds> {
+  const { train } = split;
+  const ours: Record<ForestKind, () => Promise<TreeEnsemble> | TreeEnsemble> = {
+    oneThread: () => fitForest(train.x, train.y, { seed: 0 }),
+    allCores: () => fitForestParallel(train.x, train.y, { seed: 0 }),
+  };
+  const started = await startLinePeer('sklearn_forest_rounds.py', [split.trainCsv, split.testCsv]);
+  let peer = 'reason' in started ? undefined : started.peer;
+  let peerFailure: string | undefined;
+  const wall: Record<ForestKind, number[]> = { oneThread: [], allCores: [] };
+  const cpu: Record<ForestKind, number[]> = { oneThread: [], allCores: [] };
+  const skWall: Record<ForestKind, number[]> = { oneThread: [], allCores: [] };
+  let skRmse: number | undefined;
+  let last = await ours.oneThread();
+  last = await ours.allCores();
+  try {
+    for (let r = 0; r < repeats; r++) {
+      for (const kind of ['oneThread', 'allCores'] as const) {
+        const runOurs = async (): Promise<void> => {
+          const measured = await once(ours[kind]);
+          wall[kind].push(measured.wall);
+          cpu[kind].push(measured.cpu);
+          if (kind === 'allCores') last = measured.value;
+        };
+        const runPeer = async (): Promise<void> => {
+          if (peer === undefined) return;
+          let answer: Record<string, unknown>;
+          try {
+            answer = await peer.ask(kind === 'oneThread' ? '1' : '-1');
+          } catch (error) {
+            // The rows show the peer as unavailable rather than a partial measurement.
+            peerFailure = error instanceof Error ? error.message : String(error);
+            peer = undefined;
+            return;
+          }
+          const { seconds, rmse } = answer;
+          if (typeof seconds === 'number') skWall[kind].push(seconds);
+          if (typeof rmse === 'number' && kind === 'allCores') skRmse = rmse;
+        };
+        if (r % 2 === 0) {
+          await runOurs();
+          await runPeer();
+        } else {
+          await runPeer();
+          await runOurs();
+        }
+        const label = kind === 'oneThread' ? '1 thread' : `${os.availableParallelism()} threads`;
+        const theirs = skWall[kind].at(-1);
+        process.stdout.write(
+          `  forest, ${label} ${r + 1}/${repeats}: ${wall[kind].at(-1)?.toFixed(3)} s` +
+            (theirs === undefined ? '\n' : ` (scikit-learn ${theirs.toFixed(3)} s)\n`),
+        );
+      }
+    }
+  } finally {
+    if (!('reason' in started)) await started.peer.close();
+  }
   return {
-    timing: {
-      seconds: seconds.map((s) => round(s)),
-      cpuSeconds: cpuSeconds.map((s) => round(s)),
-      medianSeconds: round(median(seconds)),
+    ours: {
+      oneThread: timingOf(wall.oneThread, cpu.oneThread),
+      allCores: timingOf(wall.allCores, cpu.allCores),
     },
-    last,
+    lastAllCores: last,
+    sklearn:
+      'reason' in started
+        ? started
+        : peerFailure !== undefined
+          ? { peer: 'unavailable', reason: peerFailure }
+          : {
+              info: started.peer.info,
+              seconds: {
+                oneThread: skWall.oneThread.map((v) => round(v)),
+                allCores: skWall.allCores.map((v) => round(v)),
+              },
+              ...(skRmse === undefined ? {} : { rmse: skRmse }),
+            },
   };
 }
 
@@ -136,13 +250,8 @@ export const searchBenchmark: Benchmark = {
         one.last.candidates.every(
           (c, i) => c.metrics.rmse === all.last.candidates[i]?.metrics.rmse,
         );
-      const forestOne = await timed('forest, 1 thread', REPEATS, () =>
-        fitForest(train.x, train.y, { seed: 0 }),
-      );
-      const forestAll = await timed(`forest, ${cores} threads`, REPEATS, () =>
-        fitForestParallel(train.x, train.y, { seed: 0 }),
-      );
-      const forestRmse = rmse(test.y, forestAll.last.predict(test.x));
+      const forests = await forestRounds(split, REPEATS);
+      const forestRmse = rmse(test.y, forests.lastAllCores.predict(test.x));
       const cli = await trainCli(split.dataDir, Math.min(REPEATS, 3));
 
       const peer = await runPeer('sklearn_search.py', [
@@ -151,7 +260,10 @@ export const searchBenchmark: Benchmark = {
         String(REPEATS),
       ]);
       const sk = (key: string, what = 'seconds'): number[] => numbers(pick(peer, key, what));
-      const skForestRmse = pick(peer, 'forestAllCores', 'rmse');
+      const skForest = forests.sklearn;
+      const skForestSeconds = (kind: ForestKind): number[] =>
+        'seconds' in skForest ? skForest.seconds[kind] : [];
+      const skForestRmse = 'info' in skForest ? skForest.rmse : undefined;
       const skBestRmse = pick(peer, 'gridSearchOneThread', 'best', 'rmse');
       const version = pickText(peer, 'sklearn');
       const skCores = pickText(peer, 'cores');
@@ -188,11 +300,11 @@ export const searchBenchmark: Benchmark = {
         timeRow({
           id: 'forest.fit',
           label: '100-tree random forest fit, all cores each',
-          ours: forestAll.timing.medianSeconds,
+          ours: forests.ours.allCores.medianSeconds,
           unit: 's',
           peer: medianPeer(
             `scikit-learn ${version} RandomForestRegressor(n_jobs=-1)`,
-            sk('forestAllCores'),
+            skForestSeconds('allCores'),
           ),
           goal: goal('<=', 0.25, '≤ 0.25× scikit-learn (issue 14)'),
           threads: `${cores} worker threads vs n_jobs=-1 (${skCores} cores)`,
@@ -200,11 +312,11 @@ export const searchBenchmark: Benchmark = {
         timeRow({
           id: 'forest.fit-one-thread',
           label: '100-tree random forest fit, 1 thread each',
-          ours: forestOne.timing.medianSeconds,
+          ours: forests.ours.oneThread.medianSeconds,
           unit: 's',
           peer: medianPeer(
             `scikit-learn ${version} RandomForestRegressor(n_jobs=1)`,
-            sk('forestOneThread'),
+            skForestSeconds('oneThread'),
           ),
           threads: '1 thread each',
         }),
@@ -240,16 +352,22 @@ export const searchBenchmark: Benchmark = {
           treeSearchAllCores: { workers: cores, ...all.timing, best: bestOf(all.last) },
           // Every candidate's metrics equal bit for bit whatever the worker count.
           sameResultsAcrossWorkers: sameBest,
-          forestOneThread: { nEstimators: 100, ...forestOne.timing },
+          // Measured in rounds alternating with scikit-learn's (sklearnForest), after one
+          // untimed fit each.
+          forestOneThread: { nEstimators: 100, ...forests.ours.oneThread },
           forestAllCores: {
             nEstimators: 100,
             workers: cores,
-            ...forestAll.timing,
+            ...forests.ours.allCores,
             rmse: forestRmse,
           },
           trainCli: cli,
         },
         sklearn: peer,
+        sklearnForest: {
+          code: 'RandomForestRegressor(n_estimators=100, n_jobs=1 | -1, random_state=0).fit(x, y), in rounds alternating with ours',
+          ...skForest,
+        },
         machine: machine(),
       };
     } finally {
