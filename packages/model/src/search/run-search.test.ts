@@ -241,7 +241,8 @@ describe('idle workers', () => {
     async () => {
       await closeIdleWorkers();
       const params = { nEstimators: 12, seed: 4 };
-      const sequential = Array.from(fitForest(train.x, train.y, params).predict(validation.x));
+      const sequentialForest = fitForest(train.x, train.y, params);
+      const sequential = Array.from(sequentialForest.predict(validation.x));
       // A worker that said ready before the run ended stays, idle (a run this thread finishes
       // alone before the worker has booted ends it instead): grow the run until one does.
       for (let n = 50; idleWorkerCount() === 0 && n <= 6400; n *= 2) {
@@ -260,6 +261,10 @@ describe('idle workers', () => {
       const forestRun = fitForestParallel(train.x, train.y, params, { workers: 2 });
       const again = await forestRun;
       expect(Array.from(again.predict(validation.x))).toEqual(sequential);
+      // Tree by tree, node by node: whichever thread claimed a tree, it is the same tree.
+      const arrays = (trees: typeof again.trees): number[][][] =>
+        trees.map((t) => Object.values(t).map((a: Int32Array | Float64Array) => Array.from(a)));
+      expect(arrays(again.trees)).toEqual(arrays(sequentialForest.trees));
       expect(idleWorkerCount()).toBeLessThanOrEqual(1);
       await closeIdleWorkers();
       expect(idleWorkerCount()).toBe(0);
