@@ -28,6 +28,7 @@ export {
   encodeCopyBinary,
   copyRows,
   copyEncodedRows,
+  encodedCopyParts,
   encodedCopyPayload,
 } from './prediction-log/copy-write';
 export { EncodedRowQueue } from './prediction-log/encoded-queue';
