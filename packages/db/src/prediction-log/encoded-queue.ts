@@ -12,6 +12,7 @@
  * `encodeCopyBinary` writes for the same entries (tested).
  */
 import { FEATURE_NAMES } from '@wine/model';
+import type { WineRecord } from '@wine/model';
 import type { PredictionLogEntry } from './entry';
 import { LOG_COLUMNS } from './entry';
 
@@ -26,6 +27,37 @@ const WINE_TYPE_BYTES = { red: Buffer.from('red'), white: Buffer.from('white') }
 function wineTypeBytes(t: string): Buffer {
   if (t === 'red') return WINE_TYPE_BYTES.red;
   return t === 'white' ? WINE_TYPE_BYTES.white : Buffer.from(t, 'utf8');
+}
+/**
+ * The eleven features as length-prefixed float8 fields, in FEATURE_NAMES order (the COPY
+ * column order), read by name: a loop over FEATURE_NAMES reads `record[name]` with a
+ * variable key, a generic keyed lookup per feature that was most of push()'s time
+ * (bench/profiles/service-tail.md). Returns the offset after the last field. The encoded
+ * tests compare these bytes with encodeCopyBinary's, which loops over FEATURE_NAMES.
+ */
+function writeFeatures(view: DataView, o: number, r: WineRecord): number {
+  float8(view, o, r.fixed_acidity);
+  float8(view, o + 12, r.volatile_acidity);
+  float8(view, o + 24, r.citric_acid);
+  float8(view, o + 36, r.residual_sugar);
+  float8(view, o + 48, r.chlorides);
+  float8(view, o + 60, r.free_sulfur_dioxide);
+  float8(view, o + 72, r.total_sulfur_dioxide);
+  float8(view, o + 84, r.density);
+  float8(view, o + 96, r.ph);
+  float8(view, o + 108, r.sulphates);
+  float8(view, o + 120, r.alcohol);
+  return o + 132;
+}
+/** Every UTF-16 unit below 0x80 (then the UTF-8 bytes are the char codes). */
+function isAscii(s: string): boolean {
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) > 0x7f) return false;
+  return true;
+}
+/** One float8 field: its length (8), then the value in network byte order. */
+function float8(view: DataView, o: number, v: number): void {
+  view.setInt32(o, 8);
+  view.setFloat64(o + 4, v);
 }
 /** Per row, besides the strings: field count, 19 lengths, int4, int64, 13 float8. */
 const FIXED_ROW_BYTES = 2 + FIELDS * 4 + 4 + 8 + (FEATURE_NAMES.length + 1) * 8;
@@ -95,7 +127,11 @@ export class EncodedRowQueue {
     const n = Math.min(entry.records.length, entry.predictions.length);
     if (n === 0) return;
     const meta = this.metaFor(entry);
-    const idBytes = Buffer.byteLength(entry.requestId, 'utf8');
+    const id = entry.requestId;
+    // Request ids are ASCII (the service's UUIDs and accepted X-Request-Id values): written
+    // byte by byte, without two calls into C++ per row for the UTF-8 length and copy.
+    const ascii = isAscii(id);
+    const idBytes = ascii ? id.length : Buffer.byteLength(id, 'utf8');
     const micros = Math.round((entry.receivedAt - PG_EPOCH_MS) * 1000);
     const hi = Math.floor(micros / TWO_32);
     const lo = micros - hi * TWO_32;
@@ -112,21 +148,24 @@ export class EncodedRowQueue {
       view.setInt16(o, FIELDS);
       view.setInt32(o + 2, idBytes);
       o += 6;
-      o += buf.write(entry.requestId, o, idBytes, 'utf8');
+      if (ascii) {
+        for (let k = 0; k < idBytes; k++) buf[o + k] = id.charCodeAt(k);
+        o += idBytes;
+      } else {
+        o += buf.write(id, o, idBytes, 'utf8');
+      }
       view.setInt32(o, 4);
       view.setInt32(o + 4, i);
       view.setInt32(o + 8, 8);
       view.setInt32(o + 12, hi);
       view.setUint32(o + 16, lo);
       o += 20;
-      o += meta.copy(buf, o);
-      for (const name of FEATURE_NAMES) {
-        view.setInt32(o, 8);
-        view.setFloat64(o + 4, r[name]);
-        o += 12;
-      }
+      buf.set(meta, o);
+      o += meta.length;
+      o = writeFeatures(view, o, r);
       view.setInt32(o, wineType.length);
-      o += 4 + wineType.copy(buf, o + 4);
+      buf.set(wineType, o + 4);
+      o += 4 + wineType.length;
       view.setInt32(o, 8);
       view.setFloat64(o + 4, p);
       o += 12;
