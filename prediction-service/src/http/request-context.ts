@@ -4,7 +4,7 @@
  * closing the connection of a request answered before its body was read.
  * Nothing is logged at info per request: logging is the costliest thing on the hot path.
  */
-import { randomUUID } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { methodLabel } from '../metrics';
@@ -19,9 +19,20 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/**
+ * A fresh request id: a version 7 UUID (RFC 9562; Node ≥ 24.16), whose leading 48 bits are
+ * the time in ms, so ids sort by creation. The prediction log's (request_id, row_index) index
+ * then takes new rows at its right edge, where PostgreSQL's B-tree skips the descent from the
+ * root: random version 4 ids made PostgreSQL's COPY ~2 µs more CPU per logged row, a quarter
+ * of its cost, on the same cores as the service (bench/profiles/service-tail.md). Older Node
+ * 24 releases fall back to version 4.
+ */
+const freshId: () => string =
+  (crypto as Partial<Pick<typeof crypto, 'randomUUIDv7'>>).randomUUIDv7 ?? crypto.randomUUID;
+
 /** The inbound X-Request-Id if it is sane, else a fresh UUID (also used by the fast lane). */
 export function requestIdFor(inbound: string | string[] | undefined): string {
-  return typeof inbound === 'string' && SANE_ID.test(inbound) ? inbound : randomUUID();
+  return typeof inbound === 'string' && SANE_ID.test(inbound) ? inbound : freshId();
 }
 
 export function requestContext(metrics: ServiceMetrics, logger: Logger) {
