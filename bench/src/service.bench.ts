@@ -11,7 +11,8 @@
  * Every server scores a depth-8 regression tree trained on the UCI data (ours: wine-cart;
  * the peers: scikit-learn's DecisionTreeRegressor). Load: wrk -t2 -c64 with keep-alive for
  * the maximum rate (single records, batches of 100), and an open-loop constant rate at half
- * of that maximum for latency (service/load.ts). Ours runs with everything on: validation,
+ * of that maximum for latency (service/load.ts, service/open-loop.ts; for one process, the
+ * server on CPU 0 and the generator on CPU 1). Ours runs with everything on: validation,
  * metrics, security headers, request ids, logging at `info`.
  *
  * One worker vs the ceiling: both run at once with one process each and are measured in
@@ -19,7 +20,8 @@
  * and the CPU each process spent per request is recorded too (it varies far less than req/s
  * on a shared machine). Then the 2-worker servers, one at a time.
  *
- * Sizes: BENCH_SECONDS (10 per measurement), BENCH_ROUNDS. Needs wrk, the built service and
+ * Sizes: BENCH_SECONDS (10 per measurement), BENCH_ROUNDS. BENCH_PIN=0 leaves the 1-worker latency
+ * run unpinned (the generator then paces on 1 ms timer ticks). Needs wrk, the built service and
  * a Python with flask, gunicorn, scikit-learn and mlflow (BENCH_PYTHON, default the CI's
  * MLflow venv ~/.cache/wine-ci/venv-mlflow, made by .ci/services/mlflow.sh).
  */
@@ -41,8 +43,8 @@ import {
 import type { LabeledWineRecord, WineRecord } from '@wine/model';
 import { goal, rateRow, valueRow } from './headline';
 import type { Benchmark, HeadlineRow } from './registry';
-import { WRK, cpuSeconds, fixedRate, writeWrkScript, wrk } from './service/load';
-import type { FixedRateResult, ThroughputResult } from './service/load';
+import { WRK, cpuSeconds, fixedRate, latencyPinning, writeWrkScript, wrk } from './service/load';
+import type { FixedRateResult, Pinning, ThroughputResult } from './service/load';
 import {
   saveMlflowModel,
   startCeiling,
@@ -141,13 +143,23 @@ async function latencyAtHalf(
   url: string,
   body: string,
   maxRps: number,
+  pinning?: Pinning,
 ): Promise<FixedRateResult> {
   const rate = maxRps / 2;
+  const where =
+    pinning === undefined
+      ? ''
+      : `, server on CPU ${pinning.server}, generator on CPU ${pinning.generator}`;
   console.log(
-    `  ${server.name}: latency at half the max rate (${rate.toFixed(0)} req/s, ${SECONDS}s)`,
+    `  ${server.name}: latency at half the max rate (${rate.toFixed(0)} req/s, ${SECONDS}s${where})`,
   );
-  const result = await fixedRate(url, body, rate, SECONDS);
-  console.log(`    p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.achievedRps} req/s)`);
+  const result = await fixedRate(url, body, rate, SECONDS, {
+    ...(pinning === undefined ? {} : { pinning, serverPid: server.pid }),
+  });
+  console.log(
+    `    p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.achievedRps} req/s; ` +
+      `generator sent p99 ${result.lateness.p99Ms} ms late)`,
+  );
   return result;
 }
 
@@ -272,9 +284,17 @@ export const serviceBenchmark: Benchmark = {
       const ceiling1 = await start(startCeiling(modelDir, 1));
       await agree(ours1, ceiling1, batchBody);
       const rounds = await oneWorkerRounds(ours1, ceiling1, json);
-      await ceiling1.stop();
       const oursMax = median(rounds.map((r) => r.ours.requestsPerSecond));
-      const ours1Half = await latencyAtHalf(ours1, `${ours1.url}/predict`, singleBody, oursMax);
+      // Latency of one process: it on one CPU, the generator on the other (when there are
+      // two), so neither waits for the other's time slice — the client as if on another
+      // machine. The ceiling at the same rate and placement shows what the machine and the
+      // generator leave to any server.
+      const pinning = latencyPinning();
+      const halfOf = (server: Running): Promise<FixedRateResult> =>
+        latencyAtHalf(server, `${server.url}/predict`, singleBody, oursMax, pinning);
+      const ceiling1Half = await halfOf(ceiling1);
+      await ceiling1.stop();
+      const ours1Half = await halfOf(ours1);
       await ours1.stop();
 
       // 2. Two workers each, one server at a time (they share the cores with the load).
@@ -318,7 +338,10 @@ export const serviceBenchmark: Benchmark = {
           ours: ours1Half.p99Ms,
           unit: 'ms',
           goal: goal('<', GOALS.p99Ms, 'p99 < 5 ms'),
-          threads: '1 worker',
+          threads:
+            pinning === undefined
+              ? '1 worker; open-loop generator on the same cores'
+              : `1 worker on CPU ${pinning.server}, open-loop generator on CPU ${pinning.generator} (taskset)`,
         }),
         rateRow({
           id: 'service.two-workers',
@@ -373,7 +396,11 @@ export const serviceBenchmark: Benchmark = {
           model:
             'regression tree, max depth 8, trained on the UCI red+white data (ours: wine-cart; peers: sklearn DecisionTreeRegressor)',
           wrk: WRK_SETUP,
-          latency: `open-loop constant rate = half the single-record max over 64 keep-alive sockets, ${SECONDS}s, latency from each request's due time (wrk2-style)`,
+          latency: `open-loop constant rate = half the single-record max over 64 keep-alive sockets, ${SECONDS}s, latency from each request's due time (wrk2-style); the generator is its own process (service/open-loop.ts)`,
+          latencyPinning:
+            pinning === undefined
+              ? 'none (one CPU, no taskset, or BENCH_PIN=0): generator paced by 1 ms timer ticks'
+              : `1-worker latency: server on CPU ${pinning.server}, generator on CPU ${pinning.generator} (taskset -a), generator busy-polls to send each request when due; 2-worker latency: not pinned, 1 ms timer ticks`,
           ours: 'prediction-service/dist/main.js, LOG_LEVEL=info, all validation, metrics and security headers on',
           flask: `gunicorn -k gthread -w ${PEER_WORKERS} --threads ${FLASK_THREADS} --keep-alive 5 flask_service:app`,
           mlflow: `mlflow models serve -w ${PEER_WORKERS} --env-manager local (uvicorn); body: dataframe_split with wine_type as 0/1`,
@@ -393,6 +420,7 @@ export const serviceBenchmark: Benchmark = {
                 cpuOurs === null || cpuCeiling === null ? null : round2(cpuCeiling / cpuOurs),
             },
             halfRate: ours1Half,
+            ceilingHalfRate: ceiling1Half,
           },
           twoWorkers: {
             service: s,

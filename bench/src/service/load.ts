@@ -1,13 +1,15 @@
 /**
  * Load generators for the service benchmark, bounded in time and aimed at 127.0.0.1 only:
  * wrk for maximum throughput (closed loop), and a small open-loop generator for latency at a
- * fixed request rate (wrk2 is not packaged here).
+ * fixed request rate (open-loop.ts, its own process; wrk2 is not packaged here).
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import { performance } from 'node:perf_hooks';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { FixedRateResult, OpenLoopOptions } from './open-loop';
 
 export const WRK = process.env['BENCH_WRK'] ?? '/usr/bin/wrk';
 
@@ -77,125 +79,72 @@ export function wrk(
   });
 }
 
-export interface FixedRateResult {
-  targetRps: number;
-  achievedRps: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  errors: number;
-  non2xx: number;
+export type { FixedRateResult } from './open-loop';
+
+/** Where to pin a 1-process server and the generator for a latency run (taskset CPU lists). */
+export interface Pinning {
+  readonly server: string;
+  readonly generator: string;
+}
+
+export const TASKSET = '/usr/bin/taskset';
+
+/**
+ * CPUs for a latency run of a one-process server: the server on CPU 0, the generator on
+ * CPU 1, so neither waits for the other's time slice on a shared core (the load generator
+ * plays a client on another machine). Undefined with one CPU, without taskset, or with
+ * BENCH_PIN=0.
+ */
+export function latencyPinning(): Pinning | undefined {
+  if (process.env['BENCH_PIN'] === '0') return undefined;
+  if (os.availableParallelism() < 2 || !existsSync(TASKSET)) return undefined;
+  return { server: '0', generator: '1' };
+}
+
+/** Moves every thread of a running process onto `cpus` (taskset -a -p). */
+export async function pin(pid: number, cpus: string): Promise<void> {
+  await promisify(execFile)(TASKSET, ['-a', '-p', '-c', cpus, String(pid)], { timeout: 10_000 });
 }
 
 /**
- * Open-loop load at a constant rate (what wrk2 does): request i is due at start + i/rate and
- * its latency counts from that due time, so a stalled server cannot hide queueing delay (no
- * coordinated omission). Requests are pre-serialised bytes written to a pool of keep-alive
- * sockets and responses are framed by Content-Length only, so the generator costs far less
- * CPU than the servers it measures (node:http's client could not keep up on 2 cores).
- * autocannon's `overallRate` was not used: it spends each connection's per-second budget in
- * a burst at the start of every second. Needs a keep-alive server (not gunicorn sync workers).
+ * Open-loop load at a constant rate, measured by the generator in open-loop.ts run as its own
+ * process. With `pinning`, the server (pid) is moved to its CPU first and the generator runs
+ * on the other one and paces by busy-polling (it has the core to itself); without, the
+ * generator runs anywhere and paces on 1 ms timer ticks.
  */
 export async function fixedRate(
   url: string,
   body: string,
   rps: number,
   seconds: number,
-  sockets = 64,
+  options: { sockets?: number; pinning?: Pinning; serverPid?: number } = {},
 ): Promise<FixedRateResult> {
-  const target = new URL(url);
-  const request = Buffer.from(
-    `POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-  const total = Math.max(1, Math.round(rps * seconds));
-  const interval = 1000 / rps;
-  const latencies: number[] = [];
-  let errors = 0;
-  let non2xx = 0;
-
-  interface Conn {
-    socket: net.Socket;
-    due: number[];
-    buffer: Buffer;
+  const { pinning } = options;
+  if (pinning !== undefined) {
+    if (options.serverPid === undefined) throw new Error('pinning needs the server pid');
+    await pin(options.serverPid, pinning.server);
   }
-  const conns: Conn[] = await Promise.all(
-    Array.from(
-      { length: sockets },
-      () =>
-        new Promise<Conn>((resolve, reject) => {
-          const socket = net.connect(Number(target.port), target.hostname, () => {
-            resolve(conn);
-          });
-          const conn: Conn = { socket, due: [], buffer: Buffer.alloc(0) };
-          socket.setNoDelay(true);
-          socket.once('error', reject);
-          socket.on('data', (chunk: Buffer) => {
-            conn.buffer = conn.buffer.length === 0 ? chunk : Buffer.concat([conn.buffer, chunk]);
-            for (;;) {
-              const headerEnd = conn.buffer.indexOf('\r\n\r\n');
-              if (headerEnd < 0) return;
-              const head = conn.buffer.subarray(0, headerEnd).toString('latin1');
-              const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-              const end = headerEnd + 4 + length;
-              if (conn.buffer.length < end) return;
-              if (!head.startsWith('HTTP/1.1 2')) non2xx++;
-              conn.buffer = conn.buffer.subarray(end);
-              const due = conn.due.shift();
-              if (due !== undefined) latencies.push(performance.now() - due);
-            }
-          });
-        }),
-    ),
-  );
-
-  const start = performance.now();
-  await new Promise<void>((resolve) => {
-    let issued = 0;
-    const tick = (): void => {
-      const now = performance.now();
-      while (issued < total && start + issued * interval <= now) {
-        // The least-loaded socket; pipelining only when every socket is busy.
-        let best = conns[0] as Conn;
-        for (const c of conns) if (c.due.length < best.due.length) best = c;
-        best.due.push(start + issued * interval);
-        best.socket.write(request);
-        issued++;
-      }
-      if (issued < total) {
-        setTimeout(tick, 1);
-        return;
-      }
-      const drain = (): void => {
-        if (latencies.length >= total || performance.now() > start + (seconds + 10) * 1000)
-          resolve();
-        else setTimeout(drain, 5);
-      };
-      drain();
-    };
-    tick();
-  });
-  const elapsed = (performance.now() - start) / 1000;
-  for (const c of conns) {
-    errors += c.due.length;
-    c.socket.destroy();
-  }
-  const sorted = latencies.sort((a, b) => a - b);
-  const pct = (p: number): number =>
-    round2(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN);
-  return {
-    targetRps: Math.round(rps),
-    achievedRps: Math.round(sorted.length / elapsed),
-    p50Ms: pct(0.5),
-    p99Ms: pct(0.99),
-    maxMs: round2(sorted[sorted.length - 1] ?? NaN),
-    errors,
-    non2xx,
+  const args: OpenLoopOptions = {
+    url,
+    body,
+    rps,
+    seconds,
+    sockets: options.sockets ?? 64,
+    spin: pinning !== undefined,
   };
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
+  const script = path.join(__dirname, 'open-loop.js');
+  const [command, argv] =
+    pinning === undefined
+      ? [process.execPath, [script, JSON.stringify(args)]]
+      : [TASKSET, ['-c', pinning.generator, process.execPath, script, JSON.stringify(args)]];
+  const { stdout } = await promisify(execFile)(command, argv, {
+    timeout: (seconds + 30) * 1000,
+    maxBuffer: 1024 * 1024,
+  });
+  const result = JSON.parse(stdout) as FixedRateResult;
+  return pinning === undefined
+    ? result
+    : { ...result, pinned: { generator: pinning.generator, server: pinning.server } };
 }
 
 /**
