@@ -20,6 +20,9 @@ import { createPostgresLog } from './postgres-log';
 import { createLoggingSink } from './prediction-sink';
 import { createRequestHandler } from './request-handler';
 import { exitOnSignals, serve } from './server';
+import { applyGcTuning } from './gc-tuning';
+
+applyGcTuning();
 
 async function startWorker(config: Config, clustered: boolean): Promise<void> {
   const logger = pino({
