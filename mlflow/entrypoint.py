@@ -13,9 +13,10 @@ and MLFLOW_SERVER_ALLOWED_HOSTS. Then:
    configured password when it creates the user);
 3. execs `mlflow server --app-name basic-auth` with artifacts proxied through the server, so
    clients never hold storage credentials. Extra arguments are passed on (e.g. --workers 2).
-   uvicorn runs fair_accept.py's event loop, which spreads connections that arrive together
-   over the workers (else one client's keep-alive connections all land on one worker); an
-   explicit --uvicorn-opts, --gunicorn-opts or --waitress-opts replaces that.
+   uvicorn runs fair_accept.py's event loop, which turns Nagle off on accepted connections
+   (uvicorn's workers leave it on: ~40 ms per keep-alive request) and spreads connections that
+   arrive together over the workers; an explicit --uvicorn-opts, --gunicorn-opts or
+   --waitress-opts replaces that.
 
 Exit code 2 and one line on stderr for a missing or invalid variable.
 """

@@ -1,4 +1,9 @@
-"""An asyncio event loop that spreads new connections over uvicorn's worker processes.
+"""The asyncio event loop of the stack's MLflow: TCP_NODELAY, and connections spread over workers.
+
+uvicorn's worker processes listen on a plain `socket.socket(AF_INET)` (proto 0), and asyncio
+turns Nagle's algorithm off only for sockets whose proto is IPPROTO_TCP: with `--workers 2`
+every answer on a reused keep-alive connection waited ~40 ms for the client's delayed ACK
+(headers and body are two writes). This loop sets TCP_NODELAY on each accepted connection.
 
 uvicorn's workers share one listening socket, and asyncio accepts up to `backlog` (2048)
 pending connections each time the socket becomes readable. A client that opens its keep-alive
@@ -9,13 +14,14 @@ session: on one benchmark round the busy worker used 239 CPU ticks and the other
 This loop accepts one connection per wake-up, and a worker that already holds open
 connections waits a little before accepting (1 ms per open connection, at most 8 ms), so an
 idler worker, woken by the same readiness, takes the connection first; with no idler worker
-the busy one accepts after its wait. The same idea as nginx's `accept_disabled`. Only which
-worker accepts changes: every connection is still accepted, and nothing about requests.
+the busy one accepts after its wait. The same idea as nginx's `accept_disabled`. Besides
+TCP_NODELAY only which worker accepts changes: every connection is still accepted.
 
 uvicorn loads it with `--loop fair_accept:FairAcceptEventLoop` (entrypoint.py passes that in
 --uvicorn-opts; uvicorn calls a custom loop's import string to make the loop). It overrides
 two private hooks of asyncio's selector loop (`_start_serving`, `_accept_connection`, stable
-since Python 3.7); test_fair_accept.py checks them on the Python that runs the server.
+since Python 3.7); stack/test/fair_accept_check.py checks the loop on the Python that runs
+the server, and stack/test/mlflow-workers.integ.test.ts the server started by entrypoint.py.
 """
 
 from __future__ import annotations
@@ -27,6 +33,20 @@ from typing import Any, Callable
 # Wait per connection this worker already holds before it accepts another, and the cap.
 BACKOFF_STEP_SECONDS = 0.001
 BACKOFF_MAX_STEPS = 8
+
+
+def no_delay(transport: asyncio.BaseTransport) -> None:
+    """Turns Nagle's algorithm off on an accepted TCP connection.
+
+    asyncio does this only for sockets whose `proto` is IPPROTO_TCP, and uvicorn's worker
+    processes listen on `socket.socket(AF_INET)` (proto 0), so connections they accept keep
+    Nagle on: a response written in two parts (headers, body) waited for the client's delayed
+    ACK, ~40 ms per request on a keep-alive connection (`mlflow server --workers 1` listens
+    through asyncio itself and never had the stall).
+    """
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class FairAcceptEventLoop(asyncio.SelectorEventLoop):
@@ -46,6 +66,7 @@ class FairAcceptEventLoop(asyncio.SelectorEventLoop):
 
             def connection_made(transport: asyncio.BaseTransport) -> None:
                 loop.open_connections += 1
+                no_delay(transport)
                 made(transport)
 
             def connection_lost(exc: Exception | None) -> None:
