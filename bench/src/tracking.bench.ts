@@ -36,7 +36,7 @@ import { createFloorClient, createRecorder, type RecordedRun } from './tracking/
 import { startLocalMlflow } from './tracking/mlflow-server';
 
 const run = promisify(execFile);
-const ROUNDS = Number(process.env['BENCH_REPEATS'] ?? 3);
+const ROUNDS = Number(process.env['BENCH_REPEATS'] ?? 5);
 const GOAL_SECONDS = 2;
 const FLOOR_GOAL = 1.1;
 /** docker-compose.yml's `mlflow` service: `command: [--workers, '2']`. */
