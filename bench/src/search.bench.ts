@@ -117,8 +117,9 @@ async function forestRounds(split: Split, repeats: number): Promise<ForestRounds
   const cpu: Record<ForestKind, number[]> = { oneThread: [], allCores: [] };
   const skWall: Record<ForestKind, number[]> = { oneThread: [], allCores: [] };
   let skRmse: number | undefined;
-  let last = await ours.oneThread();
-  last = await ours.allCores();
+  // Warm-up, untimed: one fit of each kind.
+  await ours.oneThread();
+  let last = await ours.allCores();
   try {
     for (let r = 0; r < repeats; r++) {
       for (const kind of ['oneThread', 'allCores'] as const) {
@@ -128,7 +129,7 @@ async function forestRounds(split: Split, repeats: number): Promise<ForestRounds
           cpu[kind].push(measured.cpu);
           if (kind === 'allCores') last = measured.value;
         };
-        const runPeer = async (): Promise<void> => {
+        const runTheirs = async (): Promise<void> => {
           if (peer === undefined) return;
           let answer: Record<string, unknown>;
           try {
@@ -145,9 +146,9 @@ async function forestRounds(split: Split, repeats: number): Promise<ForestRounds
         };
         if (r % 2 === 0) {
           await runOurs();
-          await runPeer();
+          await runTheirs();
         } else {
-          await runPeer();
+          await runTheirs();
           await runOurs();
         }
         const label = kind === 'oneThread' ? '1 thread' : `${os.availableParallelism()} threads`;
