@@ -13,23 +13,25 @@ and MLFLOW_SERVER_ALLOWED_HOSTS. Then:
    configured password when it creates the user);
 3. execs `mlflow server --app-name basic-auth` with artifacts proxied through the server, so
    clients never hold storage credentials. Extra arguments are passed on (e.g. --workers 2).
-   uvicorn runs fair_accept.py's event loop, which turns Nagle off on accepted connections
-   (uvicorn's workers leave it on: ~40 ms per keep-alive request) and spreads connections that
-   arrive together over the workers; an explicit --uvicorn-opts, --gunicorn-opts or
-   --waitress-opts replaces that.
+   MLflow's Flask app runs under gunicorn with gunicorn.conf.py (threaded workers, keep-alive)
+   instead of MLflow's default uvicorn + FastAPI, whose ASGI layers and WSGI bridge cost more
+   CPU per request than the tracking work itself (README.md, "Why gunicorn"); an explicit
+   --gunicorn-opts, --uvicorn-opts or --waitress-opts replaces that.
 
 Exit code 2 and one line on stderr for a missing or invalid variable.
 """
 
 import os
 import secrets
+import shlex
 import sys
 import tempfile
 
 # Successful credential checks are cached (HMAC of the password, per worker) for this long.
 AUTH_CACHE_TTL_SECONDS = 60
-# fair_accept.py, next to this file: uvicorn's --loop takes a custom loop's import string.
-FAIR_ACCEPT_LOOP = "fair_accept:FairAcceptEventLoop"
+# gunicorn.conf.py and fair_accept.py (its worker class) are next to this file.
+HERE = os.path.dirname(os.path.abspath(__file__))
+GUNICORN_CONFIG = os.path.join(HERE, "gunicorn.conf.py")
 SERVER_OPTION_FLAGS = ("--uvicorn-opts", "--gunicorn-opts", "--waitress-opts")
 DEFAULT_ALLOWED_HOSTS = "mlflow,mlflow:5000,localhost,localhost:5000,127.0.0.1,127.0.0.1:5000"
 
@@ -111,11 +113,13 @@ def main(argv: list[str]) -> None:
     env["MLFLOW_AUTH_ADMIN_PASSWORD"] = password
     # Signs the UI's CSRF tokens; one value for all workers of this start is enough.
     env.setdefault("MLFLOW_FLASK_SERVER_SECRET_KEY", secrets.token_hex(32))
-    # uvicorn's worker processes import fair_accept from here.
-    here = os.path.dirname(os.path.abspath(__file__))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
+    # Host-header check (DNS rebinding): the Flask app and the FastAPI one both read it from
+    # here; `mlflow server --allowed-hosts` refuses to run with --gunicorn-opts.
+    env["MLFLOW_SERVER_ALLOWED_HOSTS"] = allowed_hosts
+    # gunicorn's workers import fair_accept (gunicorn.conf.py's worker class) from here.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (HERE, env.get("PYTHONPATH", "")) if p)
     chosen = any(a.split("=", 1)[0] in SERVER_OPTION_FLAGS for a in argv)
-    server_opts = [] if chosen else ["--uvicorn-opts", f"--loop {FAIR_ACCEPT_LOOP}"]
+    server_opts = [] if chosen else ["--gunicorn-opts", f"-c {shlex.quote(GUNICORN_CONFIG)}"]
     args = [
         sys.executable, "-m", "mlflow", "server",
         "--app-name", "basic-auth",
@@ -124,7 +128,6 @@ def main(argv: list[str]) -> None:
         "--serve-artifacts",
         "--host", host,
         "--port", port,
-        "--allowed-hosts", allowed_hosts,
         *server_opts,
         *argv,
     ]  # fmt: skip

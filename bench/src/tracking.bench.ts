@@ -321,7 +321,7 @@ export const trackingBenchmark: Benchmark = {
           workers: server.workers,
           backend:
             'mlflow/entrypoint.py as the stack runs it: basic-auth app (credential cache 60 s), ' +
-            'uvicorn with fair_accept.py (connections spread over the workers), ' +
+            'gunicorn with gunicorn.conf.py (threaded workers, connections spread over them), ' +
             'PostgreSQL (fresh database), artifacts proxied to a temp dir',
         },
         candidates: CANDIDATES,
@@ -330,7 +330,7 @@ export const trackingBenchmark: Benchmark = {
         // The MlflowClient peer's interpreter (not necessarily environment.python's default).
         pythonPeer: { interpreter: python, mlflow: pythonVersion },
         rounds,
-        // CPU seconds per 100 runs (medians): MLflow's uvicorn workers, the PostgreSQL backends
+        // CPU seconds per 100 runs (medians): MLflow's server workers, the PostgreSQL backends
         // of its database, and the client — what each side costs, whatever the machine's load.
         cpuSeconds: Object.fromEntries(
           (Object.keys(cpu) as Side[]).map((side) => [

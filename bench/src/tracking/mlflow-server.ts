@@ -26,7 +26,7 @@ export interface LocalMlflow {
   /** The basic-auth admin when started through the stack's entry point. */
   readonly credentials?: { readonly username: string; readonly password: string };
   /**
-   * CPU seconds used so far by the server's process group (uvicorn and its workers) and by the
+   * CPU seconds used so far by the server's process group (the server and its workers) and by the
    * PostgreSQL backends serving its database (their title names it) — Linux /proc; 0 elsewhere.
    * Differences across a round say how much work the server did, whatever the machine's load.
    */
@@ -76,7 +76,7 @@ const psql = (sql: string) =>
   run('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', sql]);
 
 export interface LocalMlflowOptions {
-  /** uvicorn workers; the stack's docker-compose.yml runs `--workers 2`. */
+  /** Server workers; the stack's docker-compose.yml runs `--workers 2`. */
   readonly workers?: number;
   /**
    * Start it as the stack does: mlflow/entrypoint.py (the image's entry point) — MLflow's
@@ -126,7 +126,7 @@ export async function startLocalMlflow(options: LocalMlflowOptions = {}): Promis
         ];
   const child = spawn(command, args, {
     env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', ...extraEnv },
-    detached: true, // own process group: stop() also ends uvicorn's children
+    detached: true, // own process group: stop() also ends the workers
     stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
   });
   const exited = new Promise<void>((resolve) => {

@@ -116,7 +116,7 @@ function spawnLogged(
   logPath: string,
 ): Spawned {
   const log = openSync(logPath, 'a');
-  // detached: its own process group, so teardown also stops uvicorn's worker children.
+  // detached: its own process group, so teardown also stops the server's worker children.
   const child = spawn(command, args, { env, detached: true, stdio: ['ignore', log, log] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, logPath, exited };
@@ -180,7 +180,7 @@ export interface MlflowServerOptions {
   readonly env?: Readonly<Record<string, string>>;
   /**
    * Start it as the stack's image does — mlflow/entrypoint.py with the venv's python: the
-   * basic-auth app with this admin, its user store in the backend database, uvicorn with the
+   * basic-auth app with this admin, its user store in the backend database, gunicorn with the
    * entry point's options — and this many workers. Overrides `basicAuth`.
    */
   readonly stackEntrypoint?: {
@@ -191,7 +191,7 @@ export interface MlflowServerOptions {
 
 export interface MlflowServer {
   readonly url: string;
-  /** The process started (uvicorn's supervisor under `mlflow server`, or uvicorn itself). */
+  /** The process started (`mlflow server`, or the entry point that execs it), its group's leader. */
   readonly pid: number;
   readonly startupMs: number;
   readonly workDir: string;
