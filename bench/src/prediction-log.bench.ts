@@ -12,11 +12,14 @@
  *    path), and one multi-row INSERT … SELECT FROM unnest, per batch size — why the service
  *    uses COPY.
  * 3. The monitor's queries on a large log (BENCH_LOG_QUERY_ROWS rows, default 1,000,000).
+ * 4. PostgreSQL's own CPU per logged row (its backend's, from /proc), with the schema's
+ *    indexes and with each of them left out: where the database's share of the log's cost
+ *    goes, on the same cores as the service.
  *
  * Sizes: BENCH_SECONDS (10), BENCH_LOG_ROWS (200,000 per method and batch size),
  * BENCH_LOG_QUERY_ROWS. Needs PostgreSQL (BENCH_PG_ADMIN_URL, default the machine's) and wrk.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUIDv7 } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -79,7 +82,8 @@ async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
 
 function entries(n: number, at = Date.now()): PredictionLogEntry[] {
   return Array.from({ length: n }, (_, i) => ({
-    requestId: `bench-${i}`,
+    // Time-ordered, as the service's own ids: index inserts go where the service's go.
+    requestId: randomUUIDv7(),
     endpoint: '/predict',
     model: {
       name: 'wine-quality',
@@ -178,6 +182,52 @@ async function queryTimes(pool: Pool): Promise<Record<string, number>> {
   ]);
 }
 
+/**
+ * PostgreSQL's CPU per row for the service's write path (rows encoded at enqueue, COPY in
+ * batches of 2,000, as the service's writer does) into the migrated table, then with each
+ * secondary index dropped, then with none: the backend's CPU from /proc, so other load on the
+ * machine moves it little. Indexes are recreated from their own definitions afterwards.
+ */
+async function postgresCpuPerRow(pool: Pool): Promise<Record<string, number>> {
+  const { rows: indexes } = await pool.query<{ indexname: string; indexdef: string }>(
+    `SELECT indexname, indexdef FROM pg_indexes
+     WHERE tablename = 'prediction_log' AND indexname <> 'prediction_log_pkey' ORDER BY indexname`,
+  );
+  const variants: [string, string[]][] = [
+    ['every index (the schema)', []],
+    ...indexes.map((ix): [string, string[]] => [`without ${ix.indexname}`, [ix.indexname]]),
+    ['primary key only', indexes.map((ix) => ix.indexname)],
+  ];
+  const rows = entries(LOG_ROWS);
+  const queue = new EncodedRowQueue();
+  const out: Record<string, number> = {};
+  for (const [label, dropped] of variants) {
+    await pool.query('TRUNCATE prediction_log CASCADE');
+    for (const name of dropped) await pool.query(`DROP INDEX ${name}`);
+    const client = await pool.connect();
+    try {
+      const { rows: me } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const pid = me[0]?.pid ?? 0;
+      const before = cpuSeconds(pid);
+      for (let i = 0; i < rows.length; i += 2000) {
+        for (const entry of rows.slice(i, i + 2000)) queue.push(entry);
+        const batch = queue.take(Infinity);
+        await copyEncodedRows(client, batch);
+        queue.done(batch);
+      }
+      const after = cpuSeconds(pid);
+      if (before !== null && after !== null) {
+        out[label] = Math.round(((after - before) / rows.length) * 1e7) / 10;
+        console.log(`  PostgreSQL CPU per row, ${label}: ${out[label]} µs`);
+      }
+    } finally {
+      client.release();
+    }
+    for (const ix of indexes) if (dropped.includes(ix.indexname)) await pool.query(ix.indexdef);
+  }
+  return out;
+}
+
 type Timed = ThroughputResult & { cpuUsPerRequest: number | null };
 
 interface OnOffRound {
@@ -265,10 +315,14 @@ export const predictionLogBenchmark: Benchmark = {
     console.log(
       `  on/off: ${service.ratio} (target ≥ ${TARGET_ON_VS_OFF}); rows logged: ${service.logged} of ${service.answered} answered`,
     );
-    const { methods, queries } = await withDatabase(async (url) => {
+    const { methods, queries, postgresCpu } = await withDatabase(async (url) => {
       const pool = createPool({ connectionString: url, applicationName: 'bench', max: 2 });
       try {
-        return { methods: await writeMethods(pool), queries: await queryTimes(pool) };
+        return {
+          methods: await writeMethods(pool),
+          postgresCpu: await postgresCpuPerRow(pool),
+          queries: await queryTimes(pool),
+        };
       } finally {
         await pool.end();
       }
@@ -302,7 +356,12 @@ export const predictionLogBenchmark: Benchmark = {
         queryRows: QUERY_ROWS,
         postgres: 'the machine’s PostgreSQL, a fresh database per part',
       },
-      results: { service, writeMethods: methods, queryMs: queries },
+      results: {
+        service,
+        writeMethods: methods,
+        postgresCpuUsPerRow: postgresCpu,
+        queryMs: queries,
+      },
       targets: {
         logOnAtLeast90PercentOfOff: {
           target: TARGET_ON_VS_OFF,
