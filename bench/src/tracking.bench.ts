@@ -7,7 +7,11 @@
  *   - ours: logCandidateRuns, the code the train CLI runs (runs/create, log-batch, update);
  *   - floor: a minimal node:http keep-alive client replaying the very requests ours sent
  *     (the server's own rate: nothing a client can do needs fewer calls);
- *   - python: MLflow's MlflowClient (create_run, log_batch, set_terminated) on 8 threads.
+ *   - python: MLflow's MlflowClient (create_run, log_batch, set_terminated) on 8 threads;
+ *   - mlflowDefault: ours again, against a second server that is MLflow's default
+ *     (`mlflow server`'s uvicorn + FastAPI app instead of the stack's gunicorn, same entry
+ *     point, auth and database settings): what the stack's server configuration is worth,
+ *     measured beside it, whatever the machine's speed.
  * Every round is read back: 100 FINISHED runs under the round's parent with every param,
  * metric and tag. Goal (issue 14): ours < 2 s and close to the floor. Each round also records
  * CPU seconds from /proc — MLflow's processes, the PostgreSQL backends of its database, the
@@ -44,7 +48,14 @@ const SERVER_WORKERS = 2;
 const CONCURRENCY = DEFAULT_CANDIDATE_CONCURRENCY;
 const CANDIDATES = 100;
 
-type Side = 'ours' | 'floor' | 'python';
+type Side = 'ours' | 'floor' | 'python' | 'mlflowDefault';
+/**
+ * MLflow's own default server, the alternative to the stack's: `mlflow server` runs uvicorn
+ * with the FastAPI app wrapping the Flask one. Through the same entry point (basic auth, the
+ * same PostgreSQL and artifact settings); an explicit --uvicorn-opts replaces the stack's
+ * gunicorn options, and `--loop auto` is uvicorn's own default.
+ */
+const MLFLOW_DEFAULT_SERVER_ARGS = ['--uvicorn-opts', '--loop auto'];
 
 interface TrainJson {
   tracking: { candidateLogSeconds: number; childRuns: number } | null;
@@ -137,6 +148,14 @@ export const trackingBenchmark: Benchmark = {
     'log a search’s 100 candidate runs to MLflow (PostgreSQL): ours vs a minimal client and MlflowClient',
   async run() {
     const server = await startLocalMlflow({ workers: SERVER_WORKERS, stackEntrypoint: true });
+    const defaultServer = await startLocalMlflow({
+      workers: SERVER_WORKERS,
+      stackEntrypoint: true,
+      serverArgs: MLFLOW_DEFAULT_SERVER_ARGS,
+    }).catch(async (error: unknown) => {
+      await server.stop();
+      throw error;
+    });
     const { credentials } = server;
     const auth =
       credentials === undefined ? {} : { credentials: () => Promise.resolve(credentials) };
@@ -151,6 +170,13 @@ export const trackingBenchmark: Benchmark = {
     const floor = createFloorClient(server.url, CONCURRENCY, credentials);
     try {
       const client = createMlflowClient({ trackingUri: server.url, ...auth });
+      const defaultCredentials = defaultServer.credentials;
+      const defaultClient = createMlflowClient({
+        trackingUri: defaultServer.url,
+        ...(defaultCredentials === undefined
+          ? {}
+          : { credentials: () => Promise.resolve(defaultCredentials) }),
+      });
       const recorder = createRecorder();
       const recording = createMlflowClient({
         trackingUri: server.url,
@@ -158,6 +184,14 @@ export const trackingBenchmark: Benchmark = {
         ...auth,
       });
       const { experimentId } = await client.getOrCreateExperiment({ name: 'bench-tracking' });
+      const { experimentId: defaultExperimentId } = await defaultClient.getOrCreateExperiment({
+        name: 'bench-tracking',
+      });
+      /** The server a side logs to, its client and experiment. */
+      const target = (side: Side) =>
+        side === 'mlflowDefault'
+          ? { server: defaultServer, client: defaultClient, experimentId: defaultExperimentId }
+          : { server, client, experimentId };
       const candidates = defaultSearchCandidates();
       const tags = {
         [SYSTEM_TAGS.sourceName]: 'training-scripts/train',
@@ -170,19 +204,19 @@ export const trackingBenchmark: Benchmark = {
       };
       const readBack = { ...tags, [WINE_TAGS.role]: 'candidate' };
       let parents = 0;
-      const newParent = async (side: string): Promise<string> => {
-        const parent = await client.createRun({
-          experimentId,
+      const newParent = async (side: string, on = target('ours')): Promise<string> => {
+        const parent = await on.client.createRun({
+          experimentId: on.experimentId,
           runName: `${side}-${++parents}`,
           tags: { ...tags, [WINE_TAGS.role]: 'search' },
         });
         return parent.info.runId;
       };
-      const logOurs = async (with_: MlflowClient, parentRunId: string) =>
+      const logOurs = async (with_: MlflowClient, parentRunId: string, into = experimentId) =>
         logCandidateRuns(
           {
             client: with_,
-            experimentId,
+            experimentId: into,
             parentRunId,
             kind: 'tree',
             tags,
@@ -197,6 +231,8 @@ export const trackingBenchmark: Benchmark = {
       const recorded = recorder.runs((await logOurs(recording, recordedParent)).runIds);
       await verifyRound(client, experimentId, recordedParent, readBack, 'ours');
       await floor.replay(recorded, await newParent('warm-up-floor'), recordedParent);
+      const defaultSide = target('mlflowDefault');
+      await logOurs(defaultClient, await newParent('warm-up', defaultSide), defaultExperimentId);
       const runsJson = path.join(out, 'runs.json');
       await writeFile(runsJson, JSON.stringify(pythonRuns(recorded)));
       // BENCH_PYTHON (needs mlflow), else the Python of the venv the server runs from.
@@ -207,6 +243,8 @@ export const trackingBenchmark: Benchmark = {
       let pythonCpu = Number.NaN;
       const sides: Record<Side, (parent: string) => Promise<number>> = {
         ours: async (parent) => (await logOurs(client, parent)).seconds,
+        mlflowDefault: async (parent) =>
+          (await logOurs(defaultClient, parent, defaultExperimentId)).seconds,
         floor: (parent) => floor.replay(recorded, parent, recordedParent),
         python: async (parent) => {
           const { stdout } = await run(
@@ -223,7 +261,7 @@ export const trackingBenchmark: Benchmark = {
           return reply.seconds;
         },
       };
-      const order: Side[] = ['ours', 'floor', 'python'];
+      const order: Side[] = ['ours', 'floor', 'python', 'mlflowDefault'];
       const rounds: Record<Side, number>[] = [];
       const cpuOf = () => ({
         mlflow: [] as number[],
@@ -234,29 +272,32 @@ export const trackingBenchmark: Benchmark = {
         ours: cpuOf(),
         floor: cpuOf(),
         python: cpuOf(),
+        mlflowDefault: cpuOf(),
       };
       for (let r = 0; r < ROUNDS; r++) {
         const row = {} as Record<Side, number>;
         for (let k = 0; k < order.length; k++) {
           const side = order[(r + k) % order.length] as Side;
-          const parent = await newParent(side);
-          const serverBefore = server.cpuSeconds();
+          const on = target(side);
+          const parent = await newParent(side, on);
+          const serverBefore = on.server.cpuSeconds();
           const clientBefore = process.cpuUsage();
           row[side] = round(await sides[side](parent), 3);
           const clientUsed = process.cpuUsage(clientBefore);
-          const serverAfter = server.cpuSeconds();
+          const serverAfter = on.server.cpuSeconds();
           cpu[side].mlflow.push(serverAfter.mlflow - serverBefore.mlflow);
           // A backend that exits during the round takes its ticks along: a lower bound.
           cpu[side].postgres.push(Math.max(0, serverAfter.postgres - serverBefore.postgres));
           cpu[side].client.push(
             side === 'python' ? pythonCpu : (clientUsed.user + clientUsed.system) / 1e6,
           );
-          await verifyRound(client, experimentId, parent, readBack, side);
+          await verifyRound(on.client, on.experimentId, parent, readBack, side);
         }
         rounds.push(row);
         process.stdout.write(
           `  round ${r + 1}/${ROUNDS}: ours ${row.ours.toFixed(2)} s, floor ${row.floor.toFixed(2)} s, ` +
-            `MlflowClient ${row.python.toFixed(2)} s (100 runs each, all read back)\n`,
+            `MlflowClient ${row.python.toFixed(2)} s, ours on MLflow's default server ` +
+            `${row.mlflowDefault.toFixed(2)} s (100 runs each, all read back)\n`,
         );
       }
 
@@ -312,6 +353,19 @@ export const trackingBenchmark: Benchmark = {
           ratio: { value: ratio('python'), meaning: 'of the time' },
           threads: where,
         },
+        {
+          id: 'tracking.vs-mlflow-default-server',
+          label:
+            'the same 100 runs, our client: the stack’s MLflow server ÷ MLflow’s default server',
+          ours: { value: ours, unit: 's' },
+          peer: {
+            name: `mlflow server (uvicorn + FastAPI, mlflow ${pythonVersion}), same auth and database`,
+            value: med('mlflowDefault'),
+            unit: 's',
+          },
+          ratio: { value: ratio('mlflowDefault'), meaning: 'of the time' },
+          threads: where,
+        },
       ];
       return {
         machine: machine(),
@@ -323,6 +377,9 @@ export const trackingBenchmark: Benchmark = {
             'mlflow/entrypoint.py as the stack runs it: basic-auth app (credential cache 60 s), ' +
             'gunicorn with gunicorn.conf.py (threaded workers, connections spread over them), ' +
             'PostgreSQL (fresh database), artifacts proxied to a temp dir',
+          mlflowDefault:
+            'the same entry point with --uvicorn-opts "--loop auto": mlflow server’s default ' +
+            'uvicorn + FastAPI app, its own fresh database',
         },
         candidates: CANDIDATES,
         concurrency: CONCURRENCY,
@@ -342,7 +399,12 @@ export const trackingBenchmark: Benchmark = {
             },
           ]),
         ),
-        medianSeconds: { ours, floor: med('floor'), python: med('python') },
+        medianSeconds: {
+          ours,
+          floor: med('floor'),
+          python: med('python'),
+          mlflowDefault: med('mlflowDefault'),
+        },
         trainCli: { candidateLogSeconds: summary.tracking.candidateLogSeconds },
         goalSeconds: GOAL_SECONDS,
         meetsGoal: ours < GOAL_SECONDS,
@@ -352,6 +414,7 @@ export const trackingBenchmark: Benchmark = {
       floor.close();
       await rm(out, { recursive: true, force: true });
       await server.stop();
+      await defaultServer.stop();
     }
   },
 };

@@ -84,14 +84,18 @@ export interface LocalMlflowOptions {
    * venv's python. The credentials come back in `credentials`.
    */
   readonly stackEntrypoint?: boolean;
+  /** Extra `mlflow server` arguments (through the entry point too, which passes them on). */
+  readonly serverArgs?: readonly string[];
 }
+
+let servers = 0;
 
 export async function startLocalMlflow(options: LocalMlflowOptions = {}): Promise<LocalMlflow> {
   const bin = process.env['MLFLOW_BIN'] ?? 'mlflow';
   const workers = options.workers ?? 1;
   const started = performance.now();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mlflow-bench-'));
-  const db = `mlflow_bench_${process.pid}`;
+  const db = `mlflow_bench_${process.pid}_${++servers}`;
   await psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   await psql(`CREATE DATABASE ${db}`);
   const port = await freePort();
@@ -108,12 +112,16 @@ export async function startLocalMlflow(options: LocalMlflowOptions = {}): Promis
           [
             ...['server', '--backend-store-uri', backend, '--artifacts-destination', artifacts],
             ...['--host', '127.0.0.1', '--port', String(port), '--workers', String(workers)],
+            ...(options.serverArgs ?? []),
           ],
           {},
         ]
       : [
           path.join(path.dirname(bin), 'python'),
-          [path.join(ROOT, 'mlflow', 'entrypoint.py'), '--workers', String(workers)],
+          [
+            path.join(ROOT, 'mlflow', 'entrypoint.py'),
+            ...['--workers', String(workers), ...(options.serverArgs ?? [])],
+          ],
           {
             MLFLOW_TRACKING_USERNAME: credentials.username,
             MLFLOW_TRACKING_PASSWORD: credentials.password,
