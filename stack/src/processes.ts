@@ -1,7 +1,7 @@
 /**
  * Child processes of the stack when it runs without Docker (`pnpm run stack`, the image and
  * twin tests): each in its own process group (so a stop reaches the children it forks: node
- * cluster workers, uvicorn workers), its output in a log file, stopped with SIGTERM and, after
+ * cluster workers, gunicorn workers), its output in a log file, stopped with SIGTERM and, after
  * a grace period, SIGKILL.
  */
 import { spawn } from 'node:child_process';
