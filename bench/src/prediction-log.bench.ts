@@ -98,18 +98,32 @@ function entries(n: number, at = Date.now()): PredictionLogEntry[] {
 
 const rowsPerSecond = (rows: number, ms: number): number => Math.round((rows / ms) * 1000);
 
+/**
+ * What the service's writer does with COPY: encode each entry when it arrives (into a queue
+ * kept across batches, so its chunks are reused), then write the batch's bytes.
+ */
+async function copyAsTheServiceDoes(
+  client: PoolClient,
+  queue: EncodedRowQueue,
+  batch: readonly PredictionLogEntry[],
+): Promise<void> {
+  for (const entry of batch) queue.push(entry);
+  const taken = queue.take(Infinity);
+  await copyEncodedRows(client, taken);
+  queue.done(taken);
+}
+
 async function writeMethods(pool: Pool): Promise<Record<string, Record<string, number>>> {
   const out: Record<string, Record<string, number>> = {};
   const rows = entries(LOG_ROWS);
-  // What the service's writer does with COPY: encode each entry when it arrives, write bytes.
   // One queue for the run, as in the service, so its chunks are reused from batch to batch.
   const queue = new EncodedRowQueue();
-  const copyEncoded = async (client: PoolClient, slices: EntrySlice[]): Promise<void> => {
-    for (const s of slices) queue.push(s.entry);
-    const batch = queue.take(Infinity);
-    await copyEncodedRows(client, batch);
-    queue.done(batch);
-  };
+  const copyEncoded = (client: PoolClient, slices: EntrySlice[]): Promise<void> =>
+    copyAsTheServiceDoes(
+      client,
+      queue,
+      slices.map((s) => s.entry),
+    );
   for (const batch of [500, 2000]) {
     for (const [method, write] of [
       ['copy', copyRows],
@@ -210,10 +224,7 @@ async function postgresCpuPerRow(pool: Pool): Promise<Record<string, number>> {
       const pid = me[0]?.pid ?? 0;
       const before = cpuSeconds(pid);
       for (let i = 0; i < rows.length; i += 2000) {
-        for (const entry of rows.slice(i, i + 2000)) queue.push(entry);
-        const batch = queue.take(Infinity);
-        await copyEncodedRows(client, batch);
-        queue.done(batch);
+        await copyAsTheServiceDoes(client, queue, rows.slice(i, i + 2000));
       }
       const after = cpuSeconds(pid);
       if (before !== null && after !== null) {

@@ -37,7 +37,7 @@ import { dataDir, machine, median, ROOT, round } from './learner/common';
 import type { Benchmark, HeadlineRow } from './registry';
 import { defaultSearchCandidates } from './tracking/candidates';
 import { createFloorClient, createRecorder, type RecordedRun } from './tracking/floor-client';
-import { startLocalMlflow } from './tracking/mlflow-server';
+import { startLocalMlflow, type LocalMlflow } from './tracking/mlflow-server';
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env['BENCH_REPEATS'] ?? 5);
@@ -157,8 +157,9 @@ export const trackingBenchmark: Benchmark = {
       throw error;
     });
     const { credentials } = server;
-    const auth =
-      credentials === undefined ? {} : { credentials: () => Promise.resolve(credentials) };
+    const authFor = (c: LocalMlflow['credentials']) =>
+      c === undefined ? {} : { credentials: () => Promise.resolve(c) };
+    const auth = authFor(credentials);
     const authEnv =
       credentials === undefined
         ? {}
@@ -170,12 +171,9 @@ export const trackingBenchmark: Benchmark = {
     const floor = createFloorClient(server.url, CONCURRENCY, credentials);
     try {
       const client = createMlflowClient({ trackingUri: server.url, ...auth });
-      const defaultCredentials = defaultServer.credentials;
       const defaultClient = createMlflowClient({
         trackingUri: defaultServer.url,
-        ...(defaultCredentials === undefined
-          ? {}
-          : { credentials: () => Promise.resolve(defaultCredentials) }),
+        ...authFor(defaultServer.credentials),
       });
       const recorder = createRecorder();
       const recording = createMlflowClient({
@@ -231,8 +229,8 @@ export const trackingBenchmark: Benchmark = {
       const recorded = recorder.runs((await logOurs(recording, recordedParent)).runIds);
       await verifyRound(client, experimentId, recordedParent, readBack, 'ours');
       await floor.replay(recorded, await newParent('warm-up-floor'), recordedParent);
-      const defaultSide = target('mlflowDefault');
-      await logOurs(defaultClient, await newParent('warm-up', defaultSide), defaultExperimentId);
+      const warmUpDefault = await newParent('warm-up', target('mlflowDefault'));
+      await logOurs(defaultClient, warmUpDefault, defaultExperimentId);
       const runsJson = path.join(out, 'runs.json');
       await writeFile(runsJson, JSON.stringify(pythonRuns(recorded)));
       // BENCH_PYTHON (needs mlflow), else the Python of the venv the server runs from.
