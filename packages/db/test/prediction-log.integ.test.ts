@@ -80,6 +80,54 @@ describeWithPostgres('prediction log on a real database', () => {
     await writer.close(Date.now() + 1000);
   });
 
+  it('a flush writes what was queued when it began; rows arriving meanwhile wait for a full batch', async () => {
+    // Each write waits at connect() until the test lets it go, so what arrives during a
+    // write is known. Chasing the queue instead wrote a small batch per write under load.
+    const gates: (() => void)[] = [];
+    const gated: Pick<pg.Pool, 'connect'> = {
+      connect: async () => {
+        await new Promise<void>((resolve) => gates.push(resolve));
+        return pool.connect();
+      },
+    };
+    const written: number[] = [];
+    let wrote: (() => void) | undefined;
+    const writer = createPredictionLogWriter({
+      pool: gated,
+      batchRows: 100,
+      flushIntervalMs: 200,
+      events: {
+        onWritten: (n) => {
+          written.push(n);
+          wrote?.();
+        },
+      },
+    });
+    const nextWrite = (): Promise<void> => new Promise<void>((resolve) => (wrote = resolve));
+    const until = async (ok: () => boolean): Promise<void> => {
+      while (!ok()) await new Promise((r) => setTimeout(r, 5));
+    };
+    for (let i = 0; i < 5; i++) writer.enqueue(entry(1));
+    await until(() => gates.length === 1); // the flush interval's write of those 5
+    for (let i = 0; i < 50; i++) writer.enqueue(entry(1));
+    let done = nextWrite();
+    gates[0]?.();
+    await done;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gates).toHaveLength(1); // the 50 wait: neither a full batch nor due yet
+    for (let i = 0; i < 60; i++) writer.enqueue(entry(1));
+    await until(() => gates.length === 2);
+    done = nextWrite();
+    gates[1]?.();
+    await done;
+    expect(written).toEqual([5, 100]);
+    const closing = writer.close(Date.now() + 5000);
+    await until(() => gates.length === 3);
+    gates[2]?.();
+    expect(await closing).toEqual({ writtenRows: 10, lostRows: 0 });
+    expect(await countLoggedRows(pool)).toBe(115);
+  });
+
   it('close writes everything queued before the deadline and drops what arrives after', async () => {
     const dropped: [number, DropReason][] = [];
     const writer = createPredictionLogWriter({
