@@ -95,7 +95,8 @@ describeWithPostgres('prediction log on a real database', () => {
     const writer = createPredictionLogWriter({
       pool: gated,
       batchRows: 100,
-      flushIntervalMs: 200,
+      // Long next to the 50 ms looked at below, so a slow machine cannot make it come due.
+      flushIntervalMs: 1000,
       events: {
         onWritten: (n) => {
           written.push(n);
