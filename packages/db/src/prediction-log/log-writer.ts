@@ -136,7 +136,6 @@ function writerWith<B>(options: LogWriterOptions, store: BatchStore<B>): Predict
   let timer: NodeJS.Timeout | undefined;
   /** While set, only the retry timer starts a write. */
   let retryAt = 0;
-  let startQueued = false;
 
   function drop(rows: number, reason: DropReason): void {
     if (rows <= 0) return;
@@ -226,11 +225,6 @@ function writerWith<B>(options: LogWriterOptions, store: BatchStore<B>): Predict
     return true;
   }
 
-  function startQueuedWrite(): void {
-    startQueued = false;
-    start(false);
-  }
-
   function start(all: boolean): void {
     if (busy !== undefined) return;
     if (retryAt > Date.now() && !all) return;
@@ -256,11 +250,8 @@ function writerWith<B>(options: LogWriterOptions, store: BatchStore<B>): Predict
       queue.push(entry);
       enforceCapacity();
       if (queue.rows >= batchRows && retryAt <= Date.now()) {
-        // Once per full batch, not per request: a write in flight starts the next itself.
-        if (busy === undefined && !startQueued) {
-          startQueued = true;
-          setImmediate(startQueuedWrite);
-        }
+        // Not while a write is in flight: it starts the next full batch itself when done.
+        if (busy === undefined) setImmediate(start, false);
       } else arm(retryAt > Date.now() ? retryAt - Date.now() : flushIntervalMs);
     },
 
