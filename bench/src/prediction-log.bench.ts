@@ -7,10 +7,9 @@
  *    measured in alternating rounds (BENCH_ROUNDS, default 3); the ratio is the median of the
  *    rounds' (goal: on ≥ 0.9× off). Afterwards the log must hold every answered row (a
  *    benchmark that drops rows would be measuring the wrong thing).
- * 2. The writer's methods on the same rows: binary COPY (pg-copy-streams) encoded per batch,
- *    the same COPY with rows encoded one entry at a time into the byte queue (the service's
- *    path), and one multi-row INSERT … SELECT FROM unnest, per batch size — why the service
- *    uses COPY.
+ * 2. The writer's methods on the same rows: binary COPY of stored batches, rows encoded one
+ *    entry at a time into the byte queue (the service's path), and one INSERT … SELECT FROM
+ *    unnest … GROUP BY, per batch size — why the service uses COPY.
  * 3. The monitor's queries on a large log (BENCH_LOG_QUERY_ROWS rows, default 1,000,000).
  * 4. PostgreSQL's own CPU per logged row (its backend's, from /proc), with the schema's
  *    indexes and with each of them left out: where the database's share of the log's cost
@@ -19,16 +18,15 @@
  * Sizes: BENCH_SECONDS (10), BENCH_LOG_ROWS (200,000 per method and batch size),
  * BENCH_LOG_QUERY_ROWS. Needs PostgreSQL (BENCH_PG_ADMIN_URL, default the machine's) and wrk.
  */
-import { randomBytes, randomUUIDv7 } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
   EncodedRowQueue,
-  copyEncodedRows,
-  copyRows,
   countLoggedRows,
+  createBatchCopier,
   createPool,
   feedbackCoverage,
   insertRows,
@@ -36,6 +34,7 @@ import {
   liveErrorByVersion,
   readWindow,
   runMigrations,
+  uuidV7At,
 } from '@wine/db';
 import type { EntrySlice, Pool, PoolClient, PredictionLogEntry } from '@wine/db';
 import { EXAMPLE_WINE } from '@wine/model';
@@ -82,8 +81,8 @@ async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
 
 function entries(n: number, at = Date.now()): PredictionLogEntry[] {
   return Array.from({ length: n }, (_, i) => ({
-    // Time-ordered, as the service's own ids: index inserts go where the service's go.
-    requestId: randomUUIDv7(),
+    // Made at the prediction's time, as the service's own ids: found by their time.
+    requestId: uuidV7At(at - (n - i) * 10),
     endpoint: '/predict',
     model: {
       name: 'wine-quality',
@@ -98,9 +97,12 @@ function entries(n: number, at = Date.now()): PredictionLogEntry[] {
 
 const rowsPerSecond = (rows: number, ms: number): number => Math.round((rows / ms) * 1000);
 
+/** The service writer's COPY: stored batches encoded into a buffer reused across writes. */
+const copyBatch = createBatchCopier();
+
 /**
  * What the service's writer does with COPY: encode each entry when it arrives (into a queue
- * kept across batches, so its chunks are reused), then write the batch's bytes.
+ * kept across batches, so its chunks are reused), then write the batch as stored batches.
  */
 async function copyAsTheServiceDoes(
   client: PoolClient,
@@ -109,7 +111,7 @@ async function copyAsTheServiceDoes(
 ): Promise<void> {
   for (const entry of batch) queue.push(entry);
   const taken = queue.take(Infinity);
-  await copyEncodedRows(client, taken);
+  await copyBatch(client, taken);
   queue.done(taken);
 }
 
@@ -126,11 +128,10 @@ async function writeMethods(pool: Pool): Promise<Record<string, Record<string, n
     );
   for (const batch of [500, 2000]) {
     for (const [method, write] of [
-      ['copy', copyRows],
-      ['copyEncodedAtEnqueue', copyEncoded],
+      ['copy', copyEncoded],
       ['insert', insertRows],
     ] as const) {
-      await pool.query('TRUNCATE prediction_log CASCADE');
+      await pool.query('TRUNCATE prediction_log_batch CASCADE');
       const client = await pool.connect();
       const started = performance.now();
       try {
@@ -152,23 +153,25 @@ async function writeMethods(pool: Pool): Promise<Record<string, Record<string, n
 }
 
 async function queryTimes(pool: Pool): Promise<Record<string, number>> {
-  await pool.query('TRUNCATE prediction_log CASCADE');
+  await pool.query('TRUNCATE prediction_log_batch CASCADE');
   console.log(`  loading ${QUERY_ROWS} rows`);
   const client = await pool.connect();
   try {
     const all = entries(QUERY_ROWS);
-    for (let i = 0; i < all.length; i += 20_000) {
-      await copyRows(
-        client,
-        all.slice(i, i + 20_000).map((entry) => ({ entry, start: 0, end: 1 })),
-      );
+    const queue = new EncodedRowQueue();
+    for (let i = 0; i < all.length; i += 2000) {
+      await copyAsTheServiceDoes(client, queue, all.slice(i, i + 2000));
     }
   } finally {
     client.release();
   }
-  await pool.query(`INSERT INTO prediction_feedback (prediction_id, model_version, predicted_at, prediction, quality)
-    SELECT id, model_version, predicted_at, prediction, 6 FROM prediction_log WHERE id % 20 = 0`);
-  await pool.query('VACUUM ANALYZE prediction_log');
+  await pool.query(`INSERT INTO prediction_feedback (prediction_id, model_version, predicted_at, prediction, quality,
+      fixed_acidity, volatile_acidity, citric_acid, residual_sugar, chlorides, free_sulfur_dioxide,
+      total_sulfur_dioxide, density, ph, sulphates, alcohol, wine_type)
+    SELECT id, model_version, predicted_at, prediction, 6, fixed_acidity, volatile_acidity, citric_acid,
+      residual_sugar, chlorides, free_sulfur_dioxide, total_sulfur_dioxide, density, ph, sulphates,
+      alcohol, wine_type FROM prediction_log WHERE id % 20 = 0`);
+  await pool.query('VACUUM ANALYZE prediction_log_batch');
   await pool.query('VACUUM ANALYZE prediction_feedback');
   const now = Date.now();
   const time = async (what: string, fn: () => Promise<unknown>): Promise<[string, number]> => {
@@ -197,15 +200,15 @@ async function queryTimes(pool: Pool): Promise<Record<string, number>> {
 }
 
 /**
- * PostgreSQL's CPU per row for the service's write path (rows encoded at enqueue, COPY in
- * batches of 2,000, as the service's writer does) into the migrated table, then with each
- * secondary index dropped, then with none: the backend's CPU from /proc, so other load on the
- * machine moves it little. Indexes are recreated from their own definitions afterwards.
+ * PostgreSQL's CPU per row for the service's write path (rows encoded at enqueue, COPY of
+ * stored batches of 2,000, as the service's writer does) into the migrated table, then with
+ * each secondary index dropped, then with none: the backend's CPU from /proc, so other load
+ * on the machine moves it little. Indexes are recreated from their own definitions afterwards.
  */
 async function postgresCpuPerRow(pool: Pool): Promise<Record<string, number>> {
   const { rows: indexes } = await pool.query<{ indexname: string; indexdef: string }>(
     `SELECT indexname, indexdef FROM pg_indexes
-     WHERE tablename = 'prediction_log' AND indexname <> 'prediction_log_pkey' ORDER BY indexname`,
+     WHERE tablename = 'prediction_log_batch' AND indexname <> 'prediction_log_batch_pkey' ORDER BY indexname`,
   );
   const variants: [string, string[]][] = [
     ['every index (the schema)', []],
@@ -216,7 +219,7 @@ async function postgresCpuPerRow(pool: Pool): Promise<Record<string, number>> {
   const queue = new EncodedRowQueue();
   const out: Record<string, number> = {};
   for (const [label, dropped] of variants) {
-    await pool.query('TRUNCATE prediction_log CASCADE');
+    await pool.query('TRUNCATE prediction_log_batch CASCADE');
     for (const name of dropped) await pool.query(`DROP INDEX ${name}`);
     const client = await pool.connect();
     try {

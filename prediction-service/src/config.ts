@@ -148,7 +148,7 @@ export const ENV_DOCS = {
     'Bearer token for POST /feedback (the labelling system’s credential, separate from ADMIN_TOKEN); unset → feedback disabled (404). Needs DATABASE_URL.',
   PREDICTION_LOG_QUEUE_ROWS:
     'Prediction-log rows held in memory per worker while PostgreSQL is slow or down; the oldest are dropped above (default 100000).',
-  PREDICTION_LOG_BATCH_ROWS: 'Rows per prediction-log write (default 2000).',
+  PREDICTION_LOG_BATCH_ROWS: 'Rows per prediction-log write, at most 65536 (default 2000).',
   PREDICTION_LOG_FLUSH_MS: 'A partial prediction-log batch waits at most this long (default 250).',
 } as const;
 
@@ -194,7 +194,7 @@ const EnvSchema = z.object({
     .or(z.literal('')),
   FEEDBACK_TOKEN: z.string().optional(),
   PREDICTION_LOG_QUEUE_ROWS: int(1, 100_000_000, 100_000),
-  PREDICTION_LOG_BATCH_ROWS: int(1, 1_000_000, 2000),
+  PREDICTION_LOG_BATCH_ROWS: int(1, 65_536, 2000),
   PREDICTION_LOG_FLUSH_MS: int(1, 60_000, 250),
 });
 

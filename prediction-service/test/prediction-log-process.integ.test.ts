@@ -58,7 +58,7 @@ describeWithPostgres('prediction service with the prediction log (real processes
       WEB_CONCURRENCY: '2',
       // Nothing is written until shutdown: the flush on SIGTERM must write it all.
       PREDICTION_LOG_FLUSH_MS: '60000',
-      PREDICTION_LOG_BATCH_ROWS: '100000',
+      PREDICTION_LOG_BATCH_ROWS: '65536',
     });
     try {
       const answered = await predict(service.url, 60);

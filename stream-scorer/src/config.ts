@@ -112,7 +112,7 @@ export const STREAM_ENV_DOCS = {
     'PostgreSQL of the prediction log: streamed predictions are logged like the API’s (endpoint "stream") and count for drift; unset → not logged.',
   PREDICTION_LOG_QUEUE_ROWS:
     'Prediction-log rows held while PostgreSQL is slow or down (default 100000).',
-  PREDICTION_LOG_BATCH_ROWS: 'Rows per prediction-log write (default 2000).',
+  PREDICTION_LOG_BATCH_ROWS: 'Rows per prediction-log write, at most 65536 (default 2000).',
   PREDICTION_LOG_FLUSH_MS: 'A partial prediction-log batch waits at most this long (default 250).',
   SHUTDOWN_TIMEOUT_S:
     'On SIGTERM/SIGINT: seconds to finish the batch in hand, acknowledge it and flush the log (default 10).',
@@ -186,7 +186,7 @@ const EnvSchema = z.object({
       .optional(),
   ),
   PREDICTION_LOG_QUEUE_ROWS: int(1, 100_000_000, 100_000),
-  PREDICTION_LOG_BATCH_ROWS: int(1, 1_000_000, 2000),
+  PREDICTION_LOG_BATCH_ROWS: int(1, 65_536, 2000),
   PREDICTION_LOG_FLUSH_MS: int(1, 60_000, 250),
   SHUTDOWN_TIMEOUT_S: int(1, 3600, 10),
   LOG_LEVEL: z.preprocess(

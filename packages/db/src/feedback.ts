@@ -5,8 +5,10 @@
  * (`unchanged`); a different quality for a labelled row replaces it (`updated`), so a
  * labelling system can correct itself.
  */
+import { FEATURE_NAMES } from '@wine/model';
 import type { Pool } from 'pg';
 import { DbError, isConnectionError, pgFailure } from './errors';
+import { requestIdTime } from './prediction-log/request-id-time';
 
 export interface FeedbackItem {
   readonly requestId: string;
@@ -38,27 +40,48 @@ export type FeedbackResult =
   | { readonly ok: true; readonly statuses: readonly FeedbackStatus[] }
   | { readonly ok: false; readonly problems: readonly FeedbackProblem[] };
 
-const INPUT = `input AS (
-  SELECT * FROM unnest($1::text[], $2::int4[], $3::float8[]) WITH ORDINALITY AS t(request_id, row_index, quality, ord)
+const FEATURES = FEATURE_NAMES.join(', ');
+
+/**
+ * Every logged row of each item's request id, with its id ((batch id << 16) | position):
+ * the candidate batches are those whose request-id span holds the id's time (the GiST index)
+ * and those listing the id among their other ids (the GIN index); the rows are the id's
+ * positions in each candidate's request_id array.
+ */
+const FOUND = `input AS (
+  SELECT * FROM unnest($1::text[], $2::int4[], $3::float8[], $4::timestamptz[])
+    WITH ORDINALITY AS t(request_id, row_index, quality, id_time, ord)
+),
+candidates AS (
+  SELECT i.ord, b.id FROM input i JOIN prediction_log_batch b ON b.request_id_span @> i.id_time
+  UNION
+  SELECT i.ord, b.id FROM input i JOIN prediction_log_batch b ON b.other_request_ids @> ARRAY[i.request_id]
+),
+found AS (
+  SELECT c.ord, b.id AS batch_id, k, b.row_index[k] AS row_index
+  FROM candidates c JOIN input i USING (ord) JOIN prediction_log_batch b ON b.id = c.id
+  CROSS JOIN LATERAL unnest(array_positions(b.request_id, i.request_id)) AS k
 )`;
 
-const CHECK_SQL = `WITH ${INPUT}
+const CHECK_SQL = `WITH ${FOUND}
 SELECT i.ord::int AS ord,
-       count(l.id)::int AS matches,
-       (SELECT count(DISTINCT x.row_index)::int FROM prediction_log x WHERE x.request_id = i.request_id) AS rows
-FROM input i
-LEFT JOIN prediction_log l ON l.request_id = i.request_id AND l.row_index = coalesce(i.row_index, l.row_index)
-GROUP BY i.ord, i.request_id
+       count(f.k) FILTER (WHERE f.row_index = coalesce(i.row_index, f.row_index))::int AS matches,
+       count(DISTINCT f.row_index)::int AS rows
+FROM input i LEFT JOIN found f USING (ord)
+GROUP BY i.ord
 ORDER BY i.ord`;
 
-const UPSERT_SQL = `WITH ${INPUT},
+const UPSERT_SQL = `WITH ${FOUND},
 targets AS (
-  SELECT i.ord, l.id, l.model_version, l.predicted_at, l.prediction, i.quality
-  FROM input i JOIN prediction_log l ON l.request_id = i.request_id AND l.row_index = coalesce(i.row_index, l.row_index)
+  SELECT f.ord, (b.id << 16) | (f.k - 1) AS id, b.model_version, b.predicted_at[f.k] AS predicted_at,
+    b.prediction[f.k] AS prediction, i.quality,
+    ${FEATURE_NAMES.map((n) => `b.${n}[f.k] AS ${n}`).join(', ')}, b.wine_type[f.k] AS wine_type
+  FROM found f JOIN input i USING (ord) JOIN prediction_log_batch b ON b.id = f.batch_id
+  WHERE f.row_index = coalesce(i.row_index, f.row_index)
 ),
 up AS (
-  INSERT INTO prediction_feedback (prediction_id, model_version, predicted_at, prediction, quality)
-  SELECT id, model_version, predicted_at, prediction, quality FROM targets
+  INSERT INTO prediction_feedback (prediction_id, model_version, predicted_at, prediction, quality, ${FEATURES}, wine_type)
+  SELECT id, model_version, predicted_at, prediction, quality, ${FEATURES}, wine_type FROM targets
   ON CONFLICT (prediction_id) DO UPDATE SET quality = EXCLUDED.quality, labelled_at = now()
     WHERE prediction_feedback.quality IS DISTINCT FROM EXCLUDED.quality
   RETURNING prediction_id, (xmax = 0) AS inserted
@@ -84,6 +107,10 @@ export async function recordFeedback(
     items.map((i) => i.requestId),
     items.map((i) => i.row ?? null),
     items.map((i) => i.quality),
+    items.map((i) => {
+      const t = requestIdTime(i.requestId);
+      return t === undefined ? null : new Date(t);
+    }),
   ];
   let client;
   try {

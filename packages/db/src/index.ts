@@ -24,13 +24,19 @@ export {
 export type { MigrationStatus, RunMigrationsOptions, StartupSchemaCheck } from './migrations';
 export { LOG_COLUMNS } from './prediction-log/entry';
 export type { PredictionLogEntry, EntrySlice } from './prediction-log/entry';
+export { encodeCopyBinary, encodedCopyPayload } from './prediction-log/copy-write';
 export {
-  encodeCopyBinary,
-  copyRows,
-  copyEncodedRows,
-  encodedCopyParts,
-  encodedCopyPayload,
-} from './prediction-log/copy-write';
+  BATCH_COLUMNS,
+  BatchEncoder,
+  MAX_BATCH_ROWS,
+  createBatchCopier,
+} from './prediction-log/batch-copy';
+export {
+  REQUEST_ID_TIME_TOLERANCE_MS,
+  findableTime,
+  requestIdTime,
+  uuidV7At,
+} from './prediction-log/request-id-time';
 export { EncodedRowQueue } from './prediction-log/encoded-queue';
 export type { EncodedBatch } from './prediction-log/encoded-queue';
 export { insertParameters, insertRows } from './prediction-log/insert-write';

@@ -1,7 +1,8 @@
 /**
  * Labelled live rows for retraining: every prediction row that received its true quality
- * through POST /feedback, with the features the service logged. Oldest first, so the same
- * rows always come back in the same order (the pipeline fingerprints them).
+ * through POST /feedback, with the features the service logged (copied into
+ * prediction_feedback when the label arrived). Oldest first, so the same rows always come
+ * back in the same order (the pipeline fingerprints them).
  */
 import { FEATURE_NAMES, type LabeledWineRecord, type WineType } from '@wine/model';
 import type { Pool } from 'pg';
@@ -30,13 +31,13 @@ export async function labelledRows(
   db: Pick<Pool, 'query'>,
   query: LabelledRowsQuery,
 ): Promise<LabelledRows> {
-  const columns = FEATURE_NAMES.map((n) => `l.${n}`).join(', ');
+  const columns = FEATURE_NAMES.map((n) => `f.${n}`).join(', ');
   let rows: Row[];
   try {
     ({ rows } = await db.query<Row>(
-      `SELECT ${columns}, l.wine_type, f.quality,
+      `SELECT ${columns}, f.wine_type, f.quality,
          ($2::timestamptz IS NULL OR f.labelled_at > $2) AS is_new
-       FROM prediction_feedback f JOIN prediction_log l ON l.id = f.prediction_id
+       FROM prediction_feedback f
        WHERE $1::integer = 0 OR f.labelled_at > now() - make_interval(days => $1::integer)
        ORDER BY f.prediction_id`,
       [query.maxAgeDays, query.newSince ?? null],

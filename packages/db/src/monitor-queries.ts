@@ -1,7 +1,8 @@
 /**
- * The reads the model monitor makes on every run. Each is an index range scan (see the
- * migration's indexes), so their cost follows the window size, not the table size:
- * `pnpm run bench prediction-log` times them on a million-row log.
+ * The reads the model monitor makes on every run. The log is stored in batches
+ * (prediction_log_batch, migration 1801000000000): each read finds its batches with an index
+ * range scan and unnests only those, so its cost follows the window size, not the table
+ * size: `pnpm run bench prediction-log` times them on a million-row log.
  */
 import { FEATURE_NAMES } from '@wine/model';
 import type { FeatureName, WineType } from '@wine/model';
@@ -27,7 +28,7 @@ export async function latestLoggedModel(db: Queryable): Promise<LoggedModel | un
       model_source: string;
       predicted_at: Date;
     }>(
-      'SELECT model_name, model_version, model_source, predicted_at FROM prediction_log ORDER BY id DESC LIMIT 1',
+      'SELECT model_name, model_version, model_source, last_at AS predicted_at FROM prediction_log_batch ORDER BY id DESC LIMIT 1',
     ),
   );
   const row = result.rows[0];
@@ -60,18 +61,71 @@ export interface PredictionWindow {
   readonly newest: Date | undefined;
 }
 
-const WINDOW_COLUMNS = [...FEATURE_NAMES, 'wine_type', 'prediction', 'predicted_at'].join(', ');
+const WINDOW_COLUMNS = [...FEATURE_NAMES, 'wine_type', 'prediction', 'predicted_at'];
+
+/** Batches looked at per round trip while finding a window's batches. */
+const WINDOW_PAGE = 64;
+
+interface BatchSpan {
+  id: string;
+  rows: number;
+  first_at: Date;
+  last_at: Date;
+  /** last_at as PostgreSQL's text, to page on without losing microseconds to a Date. */
+  last_key: string;
+}
+
+/**
+ * The batches holding the newest `maxRows` rows of a version (since `since`): newest batches
+ * by their last row's time until they hold maxRows rows, then every batch whose last row is
+ * no older than the oldest first row among them. A batch's rows can be older than a later
+ * batch's (two workers write at once), but the newest maxRows rows are all at or after that
+ * first row, so no batch past it can hold one. Walks (model_version, last_at) backwards.
+ */
+async function windowBatches(db: Queryable, query: WindowQuery): Promise<string[]> {
+  const ids: string[] = [];
+  let rows = 0;
+  let oldestFirst: Date | undefined;
+  let cutoff: Date | undefined;
+  let after: { key: string; id: string } | undefined;
+  const since = query.since === undefined ? null : new Date(query.since);
+  for (;;) {
+    const params: unknown[] = [query.modelVersion, WINDOW_PAGE, since];
+    if (after !== undefined) params.push(after.key, after.id);
+    const page = await run(() =>
+      db.query<BatchSpan>(
+        `SELECT id::text, rows, first_at, last_at, last_at::text AS last_key FROM prediction_log_batch
+         WHERE model_version = $1 AND ($3::timestamptz IS NULL OR last_at >= $3)
+         ${after === undefined ? '' : 'AND (last_at, id) < ($4::timestamptz, $5::bigint)'}
+         ORDER BY last_at DESC, id DESC LIMIT $2`,
+        params,
+      ),
+    );
+    for (const b of page.rows) {
+      if (cutoff !== undefined && b.last_at < cutoff) return ids;
+      ids.push(b.id);
+      rows += b.rows;
+      if (oldestFirst === undefined || b.first_at < oldestFirst) oldestFirst = b.first_at;
+      if (cutoff === undefined && rows >= query.maxRows) cutoff = oldestFirst;
+    }
+    const last = page.rows[page.rows.length - 1];
+    if (page.rows.length < WINDOW_PAGE || last === undefined) return ids;
+    after = { key: last.last_key, id: last.id };
+  }
+}
 
 export async function readWindow(db: Queryable, query: WindowQuery): Promise<PredictionWindow> {
-  // Both shapes walk (model_version, predicted_at) backwards from the newest row.
-  const sql =
-    query.since === undefined
-      ? `SELECT ${WINDOW_COLUMNS} FROM prediction_log WHERE model_version = $1 ORDER BY predicted_at DESC LIMIT $2`
-      : `SELECT ${WINDOW_COLUMNS} FROM prediction_log WHERE model_version = $1 AND predicted_at >= $3 ORDER BY predicted_at DESC LIMIT $2`;
-  const params: unknown[] = [query.modelVersion, query.maxRows];
-  if (query.since !== undefined) params.push(new Date(query.since));
+  const batches = await windowBatches(db, query);
+  const u = WINDOW_COLUMNS.map((c) => `u.${c}`).join(', ');
   const result = await run(() =>
-    db.query<unknown[]>({ text: sql, values: params, rowMode: 'array' }),
+    db.query<unknown[]>({
+      text: `SELECT ${u} FROM prediction_log_batch b
+        CROSS JOIN LATERAL unnest(${WINDOW_COLUMNS.map((c) => `b.${c}`).join(', ')}) AS u(${WINDOW_COLUMNS.join(', ')})
+        WHERE b.id = ANY($1::bigint[]) AND ($3::timestamptz IS NULL OR u.predicted_at >= $3)
+        ORDER BY u.predicted_at DESC LIMIT $2`,
+      values: [batches, query.maxRows, query.since === undefined ? null : new Date(query.since)],
+      rowMode: 'array',
+    }),
   );
   const n = result.rows.length;
   const features = Object.fromEntries(
@@ -150,7 +204,9 @@ export interface FeedbackCoverage {
 
 /**
  * Predictions and labelled predictions per version, predicted since `since`: versions by a
- * skip scan, then two index range counts per version on (model_version, predicted_at).
+ * skip scan, then per version an index range over its batches whose last row is since then
+ * (a batch wholly after `since` counts its rows; the one or two that straddle it count their
+ * times), and a range count of its labels.
  */
 export async function feedbackCoverage(
   db: Queryable,
@@ -158,13 +214,15 @@ export async function feedbackCoverage(
 ): Promise<FeedbackCoverage[]> {
   const since = new Date(options.since);
   const sql = `WITH RECURSIVE versions AS (
-    (SELECT model_version FROM prediction_log ORDER BY model_version LIMIT 1)
+    (SELECT model_version FROM prediction_log_batch ORDER BY model_version LIMIT 1)
     UNION ALL
-    SELECT (SELECT l.model_version FROM prediction_log l WHERE l.model_version > v.model_version ORDER BY l.model_version LIMIT 1)
+    SELECT (SELECT b.model_version FROM prediction_log_batch b WHERE b.model_version > v.model_version ORDER BY b.model_version LIMIT 1)
     FROM versions v WHERE v.model_version IS NOT NULL
   ), counts AS (
     SELECT v.model_version,
-      (SELECT count(*) FROM prediction_log l WHERE l.model_version = v.model_version AND l.predicted_at >= $1) AS predictions,
+      (SELECT coalesce(sum(CASE WHEN b.first_at >= $1 THEN b.rows
+                           ELSE (SELECT count(*) FROM unnest(b.predicted_at) t WHERE t >= $1) END), 0)
+       FROM prediction_log_batch b WHERE b.model_version = v.model_version AND b.last_at >= $1) AS predictions,
       (SELECT count(*) FROM prediction_feedback f WHERE f.model_version = v.model_version AND f.predicted_at >= $1) AS labelled
     FROM versions v WHERE v.model_version IS NOT NULL
   )
@@ -182,7 +240,7 @@ export async function feedbackCoverage(
 /** Rows in the prediction log (tests and the e2e's "rows == predictions answered"). */
 export async function countLoggedRows(db: Queryable): Promise<number> {
   const result = await run(() =>
-    db.query<{ n: string }>('SELECT count(*)::bigint AS n FROM prediction_log'),
+    db.query<{ n: string }>('SELECT coalesce(sum(rows), 0)::bigint AS n FROM prediction_log_batch'),
   );
   return Number(result.rows[0]?.n ?? 0);
 }

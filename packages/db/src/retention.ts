@@ -1,9 +1,11 @@
 /**
- * Prediction-log retention: deletes the rows predicted before a cutoff, in batches of their
- * own transactions (bounded locks and WAL per statement; the service keeps writing
- * meanwhile; autovacuum reclaims the space). Labels of deleted rows go with them
- * (prediction_feedback references the log ON DELETE CASCADE). The BRIN index on
- * predicted_at (migration 1796011200000) finds the old rows by block range.
+ * Prediction-log retention: deletes the stored batches (prediction_log_batch) whose newest
+ * row was predicted before a cutoff, a bounded number of rows per statement, each statement
+ * its own transaction (bounded locks and WAL; the service keeps writing meanwhile;
+ * autovacuum reclaims the space). A batch goes whole, so a row may outlive the cutoff by the
+ * time its batch spans (the writer's flush interval, 250 ms by default, while the database is
+ * up). Labels of deleted rows go with them (prediction_feedback references the batch ON
+ * DELETE CASCADE). The index on last_at finds the old batches.
  */
 import type { Pool } from 'pg';
 import { runQuery as run } from './errors';
@@ -13,11 +15,11 @@ type Queryable = Pick<Pool, 'query'>;
 export const RETENTION_DEFAULTS = { batchRows: 10_000 } as const;
 
 export interface PruneOptions {
-  /** Rows predicted strictly before this instant are deleted. */
+  /** Batches whose rows were all predicted strictly before this instant are deleted. */
   readonly before: Date;
-  /** Rows per DELETE statement (default 10,000). */
+  /** Rows per DELETE statement at most (default 10,000), or one batch when it holds more. */
   readonly batchRows?: number;
-  /** Stop after this many batches (default: until none is left). */
+  /** Stop after this many DELETE statements (default: until none is left). */
   readonly maxBatches?: number;
   /** Called after each batch with the running total. */
   readonly onBatch?: (deletedRows: number) => void;
@@ -38,11 +40,11 @@ export function retentionCutoff(days: number, now = Date.now()): Date {
   return new Date(now - days * 86_400_000);
 }
 
-/** Rows predicted before `before` (what a prune would delete; for --dry-run). */
+/** Rows a prune with this cutoff would delete (for --dry-run). */
 export async function countRowsBefore(db: Queryable, before: Date): Promise<number> {
   const result = await run(() =>
     db.query<{ n: string }>(
-      'SELECT count(*)::text AS n FROM prediction_log WHERE predicted_at < $1',
+      'SELECT coalesce(sum(rows), 0)::text AS n FROM prediction_log_batch WHERE last_at < $1',
       [before],
     ),
   );
@@ -63,20 +65,25 @@ export async function prunePredictionLog(
     if (options.maxBatches !== undefined && batches >= options.maxBatches) {
       return { deletedRows, batches, more: true };
     }
+    // The oldest batches holding at most batchRows rows together (at least one batch).
     const result = await run(() =>
-      db.query(
-        `DELETE FROM prediction_log WHERE id IN (
-           SELECT id FROM prediction_log WHERE predicted_at < $1 LIMIT $2
-         )`,
+      db.query<{ rows: number }>(
+        `DELETE FROM prediction_log_batch WHERE id IN (
+           SELECT id FROM (
+             SELECT id, sum(rows) OVER w AS upto, row_number() OVER w AS k
+             FROM prediction_log_batch WHERE last_at < $1
+             WINDOW w AS (ORDER BY last_at, id) ORDER BY last_at, id LIMIT $2
+           ) oldest WHERE upto <= $2 OR k = 1
+         ) RETURNING rows`,
         [options.before, batchRows],
       ),
     );
-    const n = result.rowCount ?? 0;
+    const n = result.rows.reduce((sum, r) => sum + r.rows, 0);
     if (n > 0) {
       batches++;
       deletedRows += n;
       options.onBatch?.(deletedRows);
     }
-    if (n < batchRows) return { deletedRows, batches, more: false };
+    if (result.rows.length === 0) return { deletedRows, batches, more: false };
   }
 }

@@ -93,8 +93,12 @@ describeWithPostgres('migrations on a real database', () => {
           "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
         );
         expect(tables.rows.map((r) => r.tablename)).toEqual(
-          expect.arrayContaining(['pgmigrations', 'prediction_feedback', 'prediction_log']),
+          expect.arrayContaining(['pgmigrations', 'prediction_feedback', 'prediction_log_batch']),
         );
+        const views = await pool.query<{ viewname: string }>(
+          "SELECT viewname FROM pg_views WHERE schemaname = 'public'",
+        );
+        expect(views.rows.map((r) => r.viewname)).toEqual(['prediction_log']);
 
         const reverted = await runMigrations({ databaseUrl: db.url, direction: 'down' });
         expect(reverted).toEqual([all[all.length - 1]]);
@@ -128,6 +132,71 @@ describeWithPostgres('migrations on a real database', () => {
         // The newest can still be reverted and applied again under its new name.
         expect(await runMigrations({ databaseUrl: db.url, direction: 'down' })).toHaveLength(1);
         expect(await runMigrations({ databaseUrl: db.url, direction: 'up' })).toHaveLength(1);
+      }),
+    60_000,
+  );
+
+  it(
+    'moving the log into stored batches keeps every row, id order and label, and moves back',
+    () =>
+      withDatabase(async (db, pool) => {
+        const all = await listMigrations();
+        const batches = all.indexOf('1801000000000_prediction-log-batches');
+        await runMigrations({ databaseUrl: db.url, direction: 'up', count: batches });
+        // 4,500 rows of two models, a UUIDv7 id or a client's, and labels on every 7th row.
+        await pool.query(`INSERT INTO prediction_log (request_id, row_index, predicted_at, endpoint,
+            model_name, model_version, model_source, fixed_acidity, volatile_acidity, citric_acid,
+            residual_sugar, chlorides, free_sulfur_dioxide, total_sulfur_dioxide, density, ph,
+            sulphates, alcohol, wine_type, prediction)
+          SELECT CASE WHEN g % 3 = 0 THEN 'client-' || g
+                 ELSE '019ad5b2-' || lpad(to_hex(g), 4, '0') || '-7abc-8def-0123456789ab' END,
+            g % 2, to_timestamp(('x019ad5b2' || lpad(to_hex(g), 4, '0'))::bit(48)::bigint / 1000.0),
+            '/predict', 'wine', (g % 2)::text, 'src', g, 0.5, 0.3, 2, 0.08, 15, 40, 0.996, 3.3, 0.6, 10,
+            CASE WHEN g % 5 = 0 THEN 'white' ELSE 'red' END, g / 1000.0
+          FROM generate_series(1, 4500) g`);
+        await pool.query(`INSERT INTO prediction_feedback (prediction_id, model_version, predicted_at, prediction, quality)
+          SELECT id, model_version, predicted_at, prediction, id % 11 FROM prediction_log WHERE id % 7 = 0`);
+        const snapshot = async (): Promise<unknown[]> =>
+          (
+            await pool.query<
+              Record<string, unknown>
+            >(`SELECT l.request_id, l.row_index, l.predicted_at, l.model_version,
+                l.fixed_acidity, l.wine_type, l.prediction, f.quality
+              FROM prediction_log l LEFT JOIN prediction_feedback f ON f.prediction_id = l.id
+              ORDER BY l.fixed_acidity`)
+          ).rows;
+        const before = await snapshot();
+        const orderBefore = (
+          await pool.query<{ fixed_acidity: number }>(
+            'SELECT fixed_acidity FROM prediction_log ORDER BY id',
+          )
+        ).rows;
+
+        await runMigrations({ databaseUrl: db.url, direction: 'up' });
+        expect(await snapshot()).toEqual(before);
+        const stored = await pool.query<{ n: number; others: number }>(
+          'SELECT count(*)::int AS n, sum(cardinality(other_request_ids))::int AS others FROM prediction_log_batch',
+        );
+        // Two models, 2,250 rows each: two batches of 2,000 and two of 250.
+        expect(stored.rows[0]).toEqual({ n: 4, others: 1500 });
+        const labels = await pool.query<{ ok: boolean }>(
+          `SELECT bool_and(f.fixed_acidity = l.fixed_acidity AND f.wine_type = l.wine_type) AS ok
+           FROM prediction_feedback f JOIN prediction_log l ON l.id = f.prediction_id`,
+        );
+        expect(labels.rows[0]?.ok).toBe(true);
+        // Within a model the old id order is the new one.
+        const byModel = async (): Promise<unknown[]> =>
+          (
+            await pool.query<{ fixed_acidity: number }>(
+              "SELECT fixed_acidity FROM prediction_log WHERE model_version = '1' ORDER BY id",
+            )
+          ).rows;
+        expect(await byModel()).toEqual(orderBefore.filter((r) => r.fixed_acidity % 2 === 1));
+
+        await runMigrations({ databaseUrl: db.url, direction: 'down' });
+        expect(await snapshot()).toEqual(before);
+        await runMigrations({ databaseUrl: db.url, direction: 'up' });
+        expect(await snapshot()).toEqual(before);
       }),
     60_000,
   );

@@ -1,9 +1,13 @@
+import crypto, { randomUUIDv7 } from 'node:crypto';
 import type pg from 'pg';
 import {
   countLoggedRows,
   createPool,
   createPredictionLogWriter,
   feedbackCoverage,
+  findableTime,
+  requestIdTime,
+  uuidV7At,
   latestLoggedModel,
   liveErrorByVersion,
   readWindow,
@@ -29,7 +33,7 @@ describeWithPostgres('prediction log on a real database', () => {
     await db.drop();
   });
   beforeEach(async () => {
-    await pool.query('TRUNCATE prediction_log CASCADE');
+    await pool.query('TRUNCATE prediction_log_batch CASCADE');
   });
 
   describe.each(['copy', 'insert'] as const)('writes with %s', (method) => {
@@ -256,16 +260,144 @@ describeWithPostgres('prediction log on a real database', () => {
     await writer.close(Date.now() + 1000);
   });
 
-  it('the monitor queries use indexes, not sequential scans, on a large log', async () => {
-    // 200k rows are enough for the planner to prefer the indexes; the benchmark times a million.
-    await pool.query(`INSERT INTO prediction_log (request_id, row_index, predicted_at, endpoint, model_name, model_version, model_source,
-      fixed_acidity, volatile_acidity, citric_acid, residual_sugar, chlorides, free_sulfur_dioxide, total_sulfur_dioxide, density, ph, sulphates, alcohol, wine_type, prediction)
-      SELECT 'r' || g, 0, now() - (200000 - g) * interval '1 second', '/predict', 'wine-quality', (g % 4)::text, 'x',
-        7, 0.5, 0.3, 2, 0.08, 15, 40, 0.996, 3.3, 0.6, 10, 'red', 5.5
-      FROM generate_series(1, 200000) g`);
-    await pool.query(`INSERT INTO prediction_feedback (prediction_id, model_version, predicted_at, prediction, quality)
-      SELECT id, model_version, predicted_at, prediction, 6 FROM prediction_log WHERE id % 10 = 0`);
-    await pool.query('ANALYZE prediction_log; ANALYZE prediction_feedback');
+  it('feedback finds service ids by their time and other ids by the batch list', async () => {
+    const writer = createPredictionLogWriter({ pool, batchRows: 4 });
+    const now = Date.now();
+    const own = entry(1, { requestId: randomUUIDv7(), receivedAt: now });
+    // A multi-row request whose rows land in two stored batches (4 rows per write).
+    const split = entry(5, { requestId: randomUUIDv7(), receivedAt: now });
+    // A client's UUIDv7 from a clock a minute off: not findable by time.
+    const skewed = entry(1, { requestId: uuidV7At(now - 60_000), receivedAt: now });
+    const client = entry(1, { requestId: 'client-chosen-id' });
+    for (const e of [own, split, skewed, client]) writer.enqueue(e);
+    await writer.flush();
+    const spans = await pool.query<{ rows: number; others: string[] }>(
+      'SELECT rows, other_request_ids AS others FROM prediction_log_batch ORDER BY id',
+    );
+    expect(spans.rows.map((r) => r.rows)).toEqual([4, 4]);
+    expect(spans.rows.flatMap((r) => r.others).sort()).toEqual(
+      [client.requestId, skewed.requestId].sort(),
+    );
+    expect(
+      await recordFeedback(pool, [
+        { requestId: own.requestId, quality: 6 },
+        { requestId: split.requestId, row: 4, quality: 3 },
+        { requestId: split.requestId, row: 0, quality: 4 },
+        { requestId: skewed.requestId, quality: 7 },
+        { requestId: client.requestId, quality: 8 },
+      ]),
+    ).toEqual({ ok: true, statuses: ['created', 'created', 'created', 'created', 'created'] });
+    const labelled = await pool.query<{
+      request_id: string;
+      row_index: number;
+      quality: number;
+      alcohol: number;
+    }>(
+      `SELECT l.request_id, l.row_index, f.quality, f.alcohol FROM prediction_feedback f
+       JOIN prediction_log l ON l.id = f.prediction_id ORDER BY f.quality`,
+    );
+    expect(labelled.rows).toEqual([
+      { request_id: split.requestId, row_index: 4, quality: 3, alcohol: 9.04 },
+      { request_id: split.requestId, row_index: 0, quality: 4, alcohol: 9 },
+      { request_id: own.requestId, row_index: 0, quality: 6, alcohol: 9 },
+      { request_id: skewed.requestId, row_index: 0, quality: 7, alcohol: 9 },
+      { request_id: client.requestId, row_index: 0, quality: 8, alcohol: 9 },
+    ]);
+    expect(await recordFeedback(pool, [{ requestId: split.requestId, quality: 5 }])).toEqual({
+      ok: false,
+      problems: [{ index: 0, reason: 'row_required', requestId: split.requestId, rows: 5 }],
+    });
+    expect(await recordFeedback(pool, [{ requestId: randomUUIDv7(), quality: 5 }])).toMatchObject({
+      ok: false,
+      problems: [{ reason: 'unknown_request' }],
+    });
+    await writer.close(Date.now() + 1000);
+  });
+
+  it('the writer and the SQL function agree on which request ids are findable by time', async () => {
+    const now = Date.now();
+    const ids: [string, number][] = [];
+    for (const offset of [0, 1, -1999, 1999, 2000, -2000, 2001, -2001, 60_000, -86_400_000]) {
+      ids.push([uuidV7At(now + offset), now]);
+    }
+    ids.push([randomUUIDv7().toUpperCase(), Date.now()]);
+    ids.push([crypto.randomUUID(), Date.now()]);
+    ids.push(['0190a1b2-c3d4-7e5f-c123-456789abcdef', Date.now()]); // variant bits wrong
+    ids.push(['req-1', Date.now()]);
+    expect(requestIdTime(uuidV7At(now))).toBe(now);
+    expect(uuidV7At(now)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    for (const [id, at] of ids) {
+      const sql = await pool.query<{ t: Date | null }>(
+        'SELECT prediction_log_request_id_time($1, $2) AS t',
+        [id, new Date(at)],
+      );
+      expect([id, sql.rows[0]?.t?.getTime()]).toEqual([id, findableTime(id, at)]);
+    }
+  });
+
+  it('a window is the newest rows of the version even when batches overlap in time', async () => {
+    // Two writers (two service workers) whose batches interleave in time.
+    const a = createPredictionLogWriter({ pool, batchRows: 7 });
+    const b = createPredictionLogWriter({ pool, batchRows: 11 });
+    const base = Date.now() - 100_000;
+    let seed = 7;
+    const rand = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < 300; i++) {
+      const e = entry(1 + Math.floor(rand() * 3), {
+        receivedAt: base + Math.floor(rand() * 90_000),
+        model: { ...MODEL, version: rand() < 0.8 ? '3' : '4' },
+      });
+      (rand() < 0.5 ? a : b).enqueue(e);
+    }
+    await a.flush();
+    await b.flush();
+    for (const [maxRows, since] of [
+      [1, undefined],
+      [10, undefined],
+      [137, undefined],
+      [10_000, undefined],
+      [50, base + 60_000],
+      [10_000, base + 45_000],
+    ] as const) {
+      const window = await readWindow(pool, { modelVersion: '3', maxRows, since });
+      const expected = await pool.query<{ predicted_at: Date }>(
+        `SELECT predicted_at FROM prediction_log WHERE model_version = '3'
+           AND ($2::timestamptz IS NULL OR predicted_at >= $2)
+         ORDER BY predicted_at DESC LIMIT $1`,
+        [maxRows, since === undefined ? null : new Date(since)],
+      );
+      expect(window.rows).toBe(expected.rows.length);
+      expect(window.oldest?.getTime()).toBe(expected.rows.at(-1)?.predicted_at.getTime());
+      expect(window.newest?.getTime()).toBe(expected.rows[0]?.predicted_at.getTime());
+    }
+    const coverage = await feedbackCoverage(pool, { since: base + 30_000 });
+    const counts = await pool.query<{ v: string; n: number }>(
+      `SELECT model_version AS v, count(*)::int AS n FROM prediction_log
+       WHERE predicted_at >= $1 GROUP BY 1 ORDER BY 1`,
+      [new Date(base + 30_000)],
+    );
+    expect(coverage).toEqual(
+      counts.rows.map((r) => ({ modelVersion: r.v, predictions: r.n, labelled: 0 })),
+    );
+    await a.close(Date.now() + 1000);
+    await b.close(Date.now() + 1000);
+  });
+
+  it('the monitor and feedback queries use indexes, not sequential scans, on a large log', async () => {
+    // 2,000 stored batches of 100 rows; the benchmark times a million rows.
+    await pool.query(`INSERT INTO prediction_log_batch (endpoint, model_name, model_version, model_source,
+      first_at, last_at, rows, request_id_from, request_id_to, other_request_ids, request_id, row_index,
+      predicted_at, fixed_acidity, volatile_acidity, citric_acid, residual_sugar, chlorides,
+      free_sulfur_dioxide, total_sulfur_dioxide, density, ph, sulphates, alcohol, wine_type, prediction)
+      SELECT '/predict', 'wine-quality', (g % 4)::text, 'x', t, t, 100, t, t,
+        CASE WHEN g % 50 = 0 THEN ARRAY['client-' || g] ELSE '{}' END,
+        array_fill(CASE WHEN g % 50 = 0 THEN 'client-' || g ELSE 'r' || g END, ARRAY[100]), array_fill(0, ARRAY[100]), array_fill(t, ARRAY[100]),
+        f, f, f, f, f, f, f, f, f, f, f, array_fill('red'::text, ARRAY[100]), f
+      FROM generate_series(1, 2000) g,
+        LATERAL (SELECT now() - (2000 - g) * interval '1 minute' AS t, array_fill(5.5::float8, ARRAY[100]) AS f) x`);
+    await pool.query('ANALYZE prediction_log_batch');
     const plans: string[] = [];
     const explain = async (sql: string, params: unknown[]): Promise<void> => {
       const r = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
@@ -273,27 +405,33 @@ describeWithPostgres('prediction log on a real database', () => {
     };
     const since = new Date(Date.now() - 600_000);
     await explain(
-      'SELECT * FROM prediction_log WHERE model_version = $1 ORDER BY predicted_at DESC LIMIT $2',
-      ['1', 5000],
+      `SELECT id, rows, first_at, last_at FROM prediction_log_batch
+       WHERE model_version = $1 AND ($3::timestamptz IS NULL OR last_at >= $3) ORDER BY last_at DESC, id DESC LIMIT $2`,
+      ['1', 64, since],
     );
-    await explain(
-      'SELECT * FROM prediction_log WHERE model_version = $1 AND predicted_at >= $3 ORDER BY predicted_at DESC LIMIT $2',
-      ['1', 5000, since],
-    );
-    await explain('SELECT * FROM prediction_log WHERE request_id = $1 AND row_index = $2', [
-      'r77',
-      0,
+    await explain('SELECT id FROM prediction_log_batch WHERE request_id_span @> $1::timestamptz', [
+      since,
     ]);
-    await explain('SELECT model_version FROM prediction_log ORDER BY id DESC LIMIT 1', []);
     await explain(
-      'SELECT count(*) FROM prediction_log l WHERE l.model_version = $1 AND l.predicted_at >= $2',
+      'SELECT id FROM prediction_log_batch WHERE other_request_ids @> ARRAY[$1::text]',
+      ['client-50'],
+    );
+    await explain('SELECT model_version FROM prediction_log_batch ORDER BY id DESC LIMIT 1', []);
+    await explain(
+      'SELECT sum(rows) FROM prediction_log_batch b WHERE b.model_version = $1 AND b.last_at >= $2',
       ['1', since],
     );
     await explain(
-      'SELECT prediction, quality FROM prediction_feedback f WHERE f.model_version = $1 AND f.predicted_at >= $2 ORDER BY f.predicted_at DESC LIMIT 1000',
-      ['1', since],
+      'SELECT id FROM prediction_log_batch WHERE last_at < $1 ORDER BY last_at, id LIMIT 10',
+      [since],
     );
     for (const plan of plans) expect(plan).not.toMatch(/Seq Scan/);
+    // And the feedback lookup finds a row of the 200,000 through them.
+    const found = await recordFeedback(pool, [{ requestId: 'client-50', row: 1, quality: 5 }]);
+    expect(found).toEqual({
+      ok: false,
+      problems: [expect.objectContaining({ reason: 'unknown_row' })],
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Prediction-log retention on a real PostgreSQL: deletes exactly the rows predicted before
- * the cutoff, in batches, labels with them, nothing newer; the delete finds old rows
- * through the BRIN index on predicted_at, not a sequential scan of the log.
+ * the cutoff, in batches, labels with them, nothing newer; the delete finds old stored
+ * batches through the index on last_at, not a sequential scan of the log.
  */
 import type pg from 'pg';
 import {
@@ -18,7 +18,10 @@ import type { TempDatabase } from './postgres';
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 30, 12);
 
-/** `rows` log rows, one a minute, the newest at `newest` (in time order, as the service writes). */
+/**
+ * `rows` log rows, one a minute, the newest at `newest` (in time order, as the service
+ * writes), inserted through the prediction_log view: each row a stored batch of its own.
+ */
 async function fillLog(pool: pg.Pool, rows: number, newest: number): Promise<void> {
   await pool.query(
     `INSERT INTO prediction_log (request_id, row_index, predicted_at, endpoint, model_name,
@@ -46,7 +49,7 @@ describeWithPostgres('prediction-log retention (real PostgreSQL)', () => {
     await db.drop();
   });
   beforeEach(async () => {
-    await pool.query('TRUNCATE prediction_log CASCADE');
+    await pool.query('TRUNCATE prediction_log_batch CASCADE');
   });
 
   it('deletes the rows before the cutoff in batches, with their labels, and nothing newer', async () => {
@@ -60,8 +63,12 @@ describeWithPostgres('prediction-log retention (real PostgreSQL)', () => {
     );
     for (const row of [old.rows[0]!, young.rows[0]!]) {
       await pool.query(
-        `INSERT INTO prediction_feedback (prediction_id, model_version, predicted_at, prediction, quality)
-         SELECT id, model_version, predicted_at, prediction, 6 FROM prediction_log WHERE id = $1`,
+        `INSERT INTO prediction_feedback (prediction_id, model_version, predicted_at, prediction, quality,
+           fixed_acidity, volatile_acidity, citric_acid, residual_sugar, chlorides, free_sulfur_dioxide,
+           total_sulfur_dioxide, density, ph, sulphates, alcohol, wine_type)
+         SELECT id, model_version, predicted_at, prediction, 6, fixed_acidity, volatile_acidity,
+           citric_acid, residual_sugar, chlorides, free_sulfur_dioxide, total_sulfur_dioxide, density,
+           ph, sulphates, alcohol, wine_type FROM prediction_log WHERE id = $1`,
         [row.id],
       );
     }
@@ -104,16 +111,57 @@ describeWithPostgres('prediction-log retention (real PostgreSQL)', () => {
     expect(await countLoggedRows(pool)).toBe(1000);
   });
 
-  it('finds the old rows through the BRIN index on predicted_at, not a sequential scan', async () => {
-    await fillLog(pool, 100_000, NOW);
-    await pool.query('ANALYZE prediction_log');
-    // One day of a ~69-day log.
+  it('deletes whole stored batches: one that straddles the cutoff stays until all of it is old', async () => {
+    // Two stored batches of 3 rows, a minute apart within each.
+    await pool.query(
+      `INSERT INTO prediction_log_batch (endpoint, model_name, model_version, model_source,
+      first_at, last_at, rows, request_id, row_index, predicted_at, fixed_acidity, volatile_acidity,
+      citric_acid, residual_sugar, chlorides, free_sulfur_dioxide, total_sulfur_dioxide, density, ph,
+      sulphates, alcohol, wine_type, prediction, other_request_ids)
+      SELECT '/predict', 'wine-quality', '1', 'x', t[1], t[3], 3, '{a,b,c}', '{0,0,0}', t,
+        f, f, f, f, f, f, f, f, f, f, f, '{red,red,red}', f, '{a,b,c}'
+      FROM (VALUES (0), (10)) AS v(start),
+        LATERAL (SELECT ARRAY[$1::timestamptz + start * interval '1 minute',
+          $1::timestamptz + (start + 1) * interval '1 minute',
+          $1::timestamptz + (start + 2) * interval '1 minute'] AS t, '{1,2,3}'::float8[] AS f) x`,
+      [new Date(NOW)],
+    );
+    const midFirst = new Date(NOW + 60_000);
+    expect(await countRowsBefore(pool, midFirst)).toBe(0);
+    expect(await prunePredictionLog(pool, { before: midFirst })).toMatchObject({ deletedRows: 0 });
+    const afterFirst = new Date(NOW + 3 * 60_000);
+    expect(await countRowsBefore(pool, afterFirst)).toBe(3);
+    expect(await prunePredictionLog(pool, { before: afterFirst })).toEqual({
+      deletedRows: 3,
+      batches: 1,
+      more: false,
+    });
+    expect(await countLoggedRows(pool)).toBe(3);
+  });
+
+  it('finds the old stored batches through the index on last_at, not a sequential scan', async () => {
+    // 20,000 stored batches of 5 rows, one a minute.
+    await pool.query(
+      `INSERT INTO prediction_log_batch (endpoint, model_name, model_version, model_source,
+      first_at, last_at, rows, request_id, row_index, predicted_at, fixed_acidity, volatile_acidity,
+      citric_acid, residual_sugar, chlorides, free_sulfur_dioxide, total_sulfur_dioxide, density, ph,
+      sulphates, alcohol, wine_type, prediction)
+      SELECT '/predict', 'wine-quality', '1', 'x', t, t, 5, array_fill('r' || g, ARRAY[5]), '{0,1,2,3,4}',
+        array_fill(t, ARRAY[5]), f, f, f, f, f, f, f, f, f, f, f, array_fill('red'::text, ARRAY[5]), f
+      FROM generate_series(1, 20000) g,
+        LATERAL (SELECT $1::timestamptz - (20000 - g) * interval '1 minute' AS t,
+          array_fill(5.5::float8, ARRAY[5]) AS f) x`,
+      [new Date(NOW)],
+    );
+    await pool.query('ANALYZE prediction_log_batch');
+    // One day of a ~14-day log.
     const plan = await pool.query<{ 'QUERY PLAN': string }>(
-      'EXPLAIN SELECT id FROM prediction_log WHERE predicted_at < $1 LIMIT 10000',
-      [new Date(NOW - 68 * DAY)],
+      `EXPLAIN SELECT id, sum(rows) OVER w FROM prediction_log_batch WHERE last_at < $1
+       WINDOW w AS (ORDER BY last_at, id) ORDER BY last_at, id LIMIT 10000`,
+      [new Date(NOW - 13 * DAY)],
     );
     const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
-    expect(text).toContain('prediction_log_predicted_at_brin');
+    expect(text).toContain('prediction_log_batch_last_at_idx');
     expect(text).not.toContain('Seq Scan');
   });
 

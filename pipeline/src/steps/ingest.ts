@@ -31,7 +31,7 @@ export const ingestStep: StepDefinition<'ingest'> = {
               bytes: fb.bytes,
               sha256: fb.sha256,
               kind: 'feedback' as const,
-              location: 'prediction_feedback ⋈ prediction_log',
+              location: 'prediction_feedback',
             },
           ]),
     ];

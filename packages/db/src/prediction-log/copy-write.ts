@@ -1,25 +1,20 @@
 /**
- * Writes rows with `COPY prediction_log (...) FROM STDIN (FORMAT binary)` through
- * pg-copy-streams: one round trip per batch, and PostgreSQL parses no text — twelve float8
- * columns per row made number formatting and parsing the largest per-row cost on both sides
- * (bench: `pnpm run bench prediction-log` compares it with a multi-row INSERT).
+ * The binary COPY row format the queue holds rows in (encoded-queue.ts encodes them at
+ * enqueue; batch-copy.ts turns a batch of them into `prediction_log_batch` arrays). This
+ * module is the plain, per-entry encoder of the same bytes, the reference the queue's tests
+ * compare with.
  *
  * Binary COPY format (PostgreSQL docs, "COPY — Binary Format"): an 11-byte signature, flags
  * and extension length (int32 0, 0); per row an int16 field count and per field an int32
  * length then the value in network byte order (int4, float8, timestamptz as int64
  * microseconds since 2000-01-01 UTC, text as UTF-8); an int16 −1 trailer.
  */
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { FEATURE_NAMES } from '@wine/model';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { LOG_COLUMNS } from './entry';
 import type { EntrySlice } from './entry';
 import { batchBytes } from './encoded-queue';
 import type { EncodedBatch } from './encoded-queue';
 
-const COPY_SQL = `COPY prediction_log (${LOG_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in Unix ms. */
 const PG_EPOCH_MS = 946_684_800_000;
@@ -104,34 +99,10 @@ export function encodeCopyBinary(slices: readonly EntrySlice[]): Buffer {
   return buf.subarray(0, o);
 }
 
-export async function copyRows(client: PoolClient, slices: readonly EntrySlice[]): Promise<void> {
-  const stream = client.query(copyFrom(COPY_SQL));
-  await pipeline(Readable.from([encodeCopyBinary(slices)]), stream);
-}
-
 const HEADER = Buffer.concat([SIGNATURE, Buffer.alloc(8)]);
 const TRAILER = Buffer.from([0xff, 0xff]);
 
-/**
- * The binary COPY payload of rows encoded at enqueue time (EncodedRowQueue), in parts: the
- * header, the rows as views of the queue's chunks, the trailer.
- */
-export function encodedCopyParts(batch: EncodedBatch): Buffer[] {
-  return [HEADER, ...batchBytes(batch), TRAILER];
-}
-
-/** The same payload in one buffer. */
+/** The queued rows of a batch as one binary COPY payload (header, rows, trailer). */
 export function encodedCopyPayload(batch: EncodedBatch): Buffer {
-  return Buffer.concat(encodedCopyParts(batch));
-}
-
-/**
- * Streams the parts as they are, one CopyData message each: joining a 2,000-row batch
- * (~0.5 MB) into one fresh buffer first cost more of the worker's time than encoding the
- * rows — a new mmap'd allocation, page faults on first write, a copy
- * (bench/profiles/service-tail.md). The queue keeps the chunks until the write settles.
- */
-export async function copyEncodedRows(client: PoolClient, batch: EncodedBatch): Promise<void> {
-  const stream = client.query(copyFrom(COPY_SQL));
-  await pipeline(Readable.from(encodedCopyParts(batch)), stream);
+  return Buffer.concat([HEADER, ...batchBytes(batch), TRAILER]);
 }

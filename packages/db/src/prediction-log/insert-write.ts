@@ -1,8 +1,10 @@
 /**
- * Writes rows with one `INSERT ... SELECT FROM unnest($1, ..., $19)`: a multi-row insert with
- * 19 array parameters whatever the batch size (a VALUES list would need 19 per row and stop
- * at 65,535 parameters). The slower of the two methods; kept for the benchmark and for
- * poolers that do not pass COPY through.
+ * Writes rows with one `INSERT ... SELECT ... FROM unnest($1, ..., $19) GROUP BY` into
+ * `prediction_log_batch`: the rows go over as 19 array parameters whatever the batch size,
+ * and PostgreSQL groups them into one stored batch per endpoint and model (what the COPY path
+ * does in batch-copy.ts), with the request-id rule of `prediction_log_request_id_time`. The
+ * slower of the two methods; kept for the benchmark and for poolers that do not pass COPY
+ * through.
  */
 import { FEATURE_NAMES } from '@wine/model';
 import type { PoolClient } from 'pg';
@@ -25,9 +27,27 @@ const TYPES: Record<(typeof LOG_COLUMNS)[number], string> = {
   prediction: 'float8',
 };
 
-const INSERT_SQL = `INSERT INTO prediction_log (${LOG_COLUMNS.join(', ')}) SELECT * FROM unnest(${LOG_COLUMNS.map(
-  (c, i) => `$${i + 1}::${TYPES[c]}[]`,
-).join(', ')})`;
+const PER_ROW = [
+  'request_id',
+  'row_index',
+  'predicted_at',
+  ...FEATURE_NAMES,
+  'wine_type',
+  'prediction',
+];
+
+const INSERT_SQL = `INSERT INTO prediction_log_batch (endpoint, model_name, model_version, model_source,
+  first_at, last_at, rows, request_id_from, request_id_to, other_request_ids, ${PER_ROW.join(', ')})
+SELECT endpoint, model_name, model_version, model_source, min(predicted_at), max(predicted_at), count(*),
+  min(id_time), max(id_time), coalesce(array_agg(DISTINCT request_id) FILTER (WHERE id_time IS NULL), '{}'),
+  ${PER_ROW.map((c) => `array_agg(${c} ORDER BY ord)`).join(', ')}
+FROM (
+  SELECT u.*, prediction_log_request_id_time(u.request_id, u.predicted_at) AS id_time
+  FROM unnest(${LOG_COLUMNS.map((c, i) => `$${i + 1}::${TYPES[c]}[]`).join(', ')})
+    WITH ORDINALITY AS u(${LOG_COLUMNS.join(', ')}, ord)
+) r
+GROUP BY endpoint, model_name, model_version, model_source
+ORDER BY min(ord)`;
 
 export function insertParameters(slices: readonly EntrySlice[]): unknown[][] {
   const columns: unknown[][] = LOG_COLUMNS.map(() => []);

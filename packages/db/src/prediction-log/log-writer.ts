@@ -7,7 +7,7 @@
  * the deadline passes.
  */
 import type { Pool, PoolClient } from 'pg';
-import { copyEncodedRows } from './copy-write';
+import { createBatchCopier, MAX_BATCH_ROWS } from './batch-copy';
 import { EncodedRowQueue } from './encoded-queue';
 import type { EncodedBatch } from './encoded-queue';
 import type { EntrySlice, PredictionLogEntry } from './entry';
@@ -32,7 +32,7 @@ export interface LogWriterOptions {
   readonly pool: Pick<Pool, 'connect'>;
   /** Most rows held in memory; above it the oldest are dropped (default 100,000). */
   readonly capacityRows?: number;
-  /** Rows per write; a full batch is written at once (default 2,000). */
+  /** Rows per write, at most 65,536; a full batch is written at once (default 2,000). */
   readonly batchRows?: number;
   /** A partial batch waits at most this long (default 250 ms). */
   readonly flushIntervalMs?: number;
@@ -94,8 +94,9 @@ interface BatchStore<B> {
 }
 
 export function createPredictionLogWriter(options: LogWriterOptions): PredictionLogWriter {
-  // COPY: rows are encoded when enqueued and the queue holds bytes (encoded-queue.ts);
-  // INSERT needs the values, so its queue holds the entries.
+  // COPY: rows are encoded when enqueued and the queue holds bytes (encoded-queue.ts), which
+  // a write turns into stored batches (batch-copy.ts); INSERT needs the values, so its queue
+  // holds the entries.
   if (options.method === 'insert') {
     const store: BatchStore<EntrySlice[]> = {
       queue: new RowQueue(),
@@ -111,7 +112,7 @@ export function createPredictionLogWriter(options: LogWriterOptions): Prediction
     written: (b) => {
       queue.done(b);
     },
-    write: copyEncodedRows,
+    write: createBatchCopier(),
   };
   return writerWith(options, store);
 }
@@ -119,6 +120,11 @@ export function createPredictionLogWriter(options: LogWriterOptions): Prediction
 function writerWith<B>(options: LogWriterOptions, store: BatchStore<B>): PredictionLogWriter {
   const capacity = options.capacityRows ?? LOG_WRITER_DEFAULTS.capacityRows;
   const batchRows = options.batchRows ?? LOG_WRITER_DEFAULTS.batchRows;
+  if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > MAX_BATCH_ROWS) {
+    throw new RangeError(
+      `batchRows must be a whole number from 1 to ${MAX_BATCH_ROWS}, not ${batchRows}`,
+    );
+  }
   const flushIntervalMs = options.flushIntervalMs ?? LOG_WRITER_DEFAULTS.flushIntervalMs;
   const initialBackoff = options.initialBackoffMs ?? LOG_WRITER_DEFAULTS.initialBackoffMs;
   const maxBackoff = options.maxBackoffMs ?? LOG_WRITER_DEFAULTS.maxBackoffMs;
