@@ -101,6 +101,15 @@ CREATE TEMP TABLE prediction_log_moved ON COMMIT DROP AS
 CREATE TEMP TABLE prediction_log_moved_batch ON COMMIT DROP AS
   SELECT endpoint, model_name, model_version, model_source, chunk, row_number() OVER (ORDER BY min(id)) AS batch_id
   FROM prediction_log_moved GROUP BY endpoint, model_name, model_version, model_source, chunk;
+-- Each row's new id by its old one. Temp tables have no statistics until analysed: without
+-- them the planner joined feedback to a million moved rows by nested loop (minutes).
+CREATE TEMP TABLE prediction_log_moved_id ON COMMIT DROP AS
+  SELECT m.id AS old_id, (b.batch_id << 16) | m.k AS new_id
+  FROM prediction_log_moved m
+  JOIN prediction_log_moved_batch b USING (endpoint, model_name, model_version, model_source, chunk);
+ANALYZE prediction_log_moved;
+ANALYZE prediction_log_moved_batch;
+ANALYZE prediction_log_moved_id;
 INSERT INTO prediction_log_batch (id, endpoint, model_name, model_version, model_source, first_at, last_at, rows,
   request_id_from, request_id_to, other_request_ids, request_id, row_index, predicted_at,
   fixed_acidity, volatile_acidity, citric_acid, residual_sugar, chlorides, free_sulfur_dioxide,
@@ -131,14 +140,13 @@ ALTER TABLE prediction_feedback
   ADD COLUMN total_sulfur_dioxide double precision, ADD COLUMN density double precision,
   ADD COLUMN ph double precision, ADD COLUMN sulphates double precision,
   ADD COLUMN alcohol double precision, ADD COLUMN wine_type text;
-UPDATE prediction_feedback f SET prediction_id = (b.batch_id << 16) | m.k,
+UPDATE prediction_feedback f SET prediction_id = x.new_id,
   fixed_acidity = m.fixed_acidity, volatile_acidity = m.volatile_acidity, citric_acid = m.citric_acid,
   residual_sugar = m.residual_sugar, chlorides = m.chlorides, free_sulfur_dioxide = m.free_sulfur_dioxide,
   total_sulfur_dioxide = m.total_sulfur_dioxide, density = m.density, ph = m.ph, sulphates = m.sulphates,
   alcohol = m.alcohol, wine_type = m.wine_type
-FROM prediction_log_moved m
-JOIN prediction_log_moved_batch b USING (endpoint, model_name, model_version, model_source, chunk)
-WHERE m.id = f.prediction_id;
+FROM prediction_log_moved_id x JOIN prediction_log_moved m ON m.id = x.old_id
+WHERE x.old_id = f.prediction_id;
 ALTER TABLE prediction_feedback
   ADD PRIMARY KEY (prediction_id),
   ALTER fixed_acidity SET NOT NULL, ALTER volatile_acidity SET NOT NULL, ALTER citric_acid SET NOT NULL,
