@@ -13,6 +13,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { COPY_HEADER, COPY_TRAILER, PG_EPOCH_MS } from './copy-format';
 import { batchBytes } from './encoded-queue';
 import type { EncodedBatch } from './encoded-queue';
 import { REQUEST_ID_TIME_TOLERANCE_MS } from './request-id-time';
@@ -41,13 +42,10 @@ export const MAX_BATCH_ROWS = 65_536;
 
 export const BATCH_COPY_SQL = `COPY prediction_log_batch (${BATCH_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
 
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const OID = { text: 25, int4: 23, float8: 701, timestamptz: 1184 } as const;
 /** Array header: dimensions, has-nulls, element type, length, lower bound. */
 const ARRAY_HEADER = 20;
 const FEATURES = FEATURE_NAMES.length;
-/** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in Unix ms. */
-const PG_EPOCH_MS = 946_684_800_000;
 const TWO_32 = 2 ** 32;
 const TOLERANCE_MICROS = REQUEST_ID_TIME_TOLERANCE_MS * 1000;
 
@@ -345,17 +343,14 @@ export class BatchEncoder {
       this.rows = { part: new Int32Array(n), id: new Int32Array(n), fix: new Int32Array(n) };
     }
     const groups = groupRows(parts, batch.rows, this.rows);
-    let size = SIGNATURE.length + 8 + 2;
+    let size = COPY_HEADER.length + COPY_TRAILER.length;
     for (const g of groups) size += groupSize(g);
     if (this.scratch.length < size)
       this.scratch = Buffer.allocUnsafeSlow(Math.max(size, this.scratch.length * 2));
     const out = this.scratch;
-    let o = SIGNATURE.copy(out, 0);
-    out.fill(0, o, o + 8);
-    o += 8;
+    let o = COPY_HEADER.copy(out, 0);
     for (const g of groups) o = writeGroup(out, o, parts, g);
-    out[o++] = 0xff;
-    out[o++] = 0xff;
+    o += COPY_TRAILER.copy(out, o);
     if (o !== size) throw new Error(`batch COPY payload is ${o} bytes, expected ${size}`);
     return out.subarray(0, size);
   }

@@ -12,12 +12,10 @@
 import { FEATURE_NAMES } from '@wine/model';
 import { LOG_COLUMNS } from './entry';
 import type { EntrySlice } from './entry';
+import { COPY_HEADER, COPY_TRAILER, PG_EPOCH_MS } from './copy-format';
 import { batchBytes } from './encoded-queue';
 import type { EncodedBatch } from './encoded-queue';
 
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-/** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in Unix ms. */
-const PG_EPOCH_MS = 946_684_800_000;
 const FIELDS = LOG_COLUMNS.length;
 
 interface EntryHeader {
@@ -34,7 +32,7 @@ const WINE_TYPES = { red: Buffer.from('red'), white: Buffer.from('white') } as c
 /** Encodes the slices as one binary COPY payload (header, rows, trailer). */
 export function encodeCopyBinary(slices: readonly EntrySlice[]): Buffer {
   const headers: EntryHeader[] = [];
-  let size = SIGNATURE.length + 8 + 2;
+  let size = COPY_HEADER.length + COPY_TRAILER.length;
   for (const { entry, start, end } of slices) {
     const h: EntryHeader = {
       requestId: Buffer.from(entry.requestId, 'utf8'),
@@ -62,10 +60,7 @@ export function encodeCopyBinary(slices: readonly EntrySlice[]): Buffer {
     }
   }
   const buf = Buffer.allocUnsafe(size);
-  SIGNATURE.copy(buf, 0);
-  let o = SIGNATURE.length;
-  o = buf.writeInt32BE(0, o);
-  o = buf.writeInt32BE(0, o);
+  let o = COPY_HEADER.copy(buf, 0);
   const bytes = (b: Buffer): void => {
     o = buf.writeInt32BE(b.length, o);
     o += b.copy(buf, o);
@@ -95,14 +90,11 @@ export function encodeCopyBinary(slices: readonly EntrySlice[]): Buffer {
       float8(p);
     }
   });
-  o = buf.writeInt16BE(-1, o);
+  o += COPY_TRAILER.copy(buf, o);
   return buf.subarray(0, o);
 }
 
-const HEADER = Buffer.concat([SIGNATURE, Buffer.alloc(8)]);
-const TRAILER = Buffer.from([0xff, 0xff]);
-
 /** The queued rows of a batch as one binary COPY payload (header, rows, trailer). */
 export function encodedCopyPayload(batch: EncodedBatch): Buffer {
-  return Buffer.concat([HEADER, ...batchBytes(batch), TRAILER]);
+  return Buffer.concat([COPY_HEADER, ...batchBytes(batch), COPY_TRAILER]);
 }

@@ -13,12 +13,11 @@
  */
 import { FEATURE_NAMES } from '@wine/model';
 import type { WineRecord } from '@wine/model';
+import { PG_EPOCH_MS } from './copy-format';
 import type { PredictionLogEntry } from './entry';
 import { LOG_COLUMNS } from './entry';
 
 const FIELDS = LOG_COLUMNS.length;
-/** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in Unix ms. */
-const PG_EPOCH_MS = 946_684_800_000;
 const TWO_32 = 2 ** 32;
 /** Bytes per chunk; a row larger than this (a very long request id) gets a chunk of its own. */
 const CHUNK_BYTES = 64 * 1024;

@@ -8,6 +8,7 @@
  */
 import { FEATURE_NAMES } from '@wine/model';
 import type { PoolClient } from 'pg';
+import { BATCH_COLUMNS } from './batch-copy';
 import { LOG_COLUMNS } from './entry';
 import type { EntrySlice } from './entry';
 
@@ -27,17 +28,10 @@ const TYPES: Record<(typeof LOG_COLUMNS)[number], string> = {
   prediction: 'float8',
 };
 
-const PER_ROW = [
-  'request_id',
-  'row_index',
-  'predicted_at',
-  ...FEATURE_NAMES,
-  'wine_type',
-  'prediction',
-];
+/** The batch columns that hold one value per row (request_id onwards). */
+const PER_ROW = BATCH_COLUMNS.slice(BATCH_COLUMNS.indexOf('request_id'));
 
-const INSERT_SQL = `INSERT INTO prediction_log_batch (endpoint, model_name, model_version, model_source,
-  first_at, last_at, rows, request_id_from, request_id_to, other_request_ids, ${PER_ROW.join(', ')})
+const INSERT_SQL = `INSERT INTO prediction_log_batch (${BATCH_COLUMNS.join(', ')})
 SELECT endpoint, model_name, model_version, model_source, min(predicted_at), max(predicted_at), count(*),
   min(id_time), max(id_time), coalesce(array_agg(DISTINCT request_id) FILTER (WHERE id_time IS NULL), '{}'),
   ${PER_ROW.map((c) => `array_agg(${c} ORDER BY ord)`).join(', ')}
